@@ -1,0 +1,3 @@
+from multiassets.cli import main
+
+main()

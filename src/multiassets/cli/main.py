@@ -1,0 +1,26 @@
+"""``multiassets``: the command group, and how errors become exit codes."""
+
+from __future__ import annotations
+
+import click
+
+from .._version import __version__
+from .keys import keys
+from .serve import serve
+
+__all__ = ["cli", "main"]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="multiassets")
+def cli() -> None:
+    """A faithful local Binance USD-M Futures Multi-Assets Mode API."""
+
+
+cli.add_command(serve)
+cli.add_command(keys)
+
+
+def main() -> None:
+    # Every option can also come from the environment: MULTIASSETS_SERVE_PORT, ...
+    cli(auto_envvar_prefix="MULTIASSETS")

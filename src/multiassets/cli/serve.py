@@ -1,0 +1,121 @@
+"""``multiassets serve``: run the server."""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+from ..server.config import CONFIG_ENV, ServerConfig
+from ..server.provisioning import ensure_demo_account
+from .options import db_option, open_db
+
+__all__ = ["serve"]
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535))
+@db_option
+@click.option(
+    "--weight-limit",
+    default=2400,
+    show_default=True,
+    type=click.IntRange(1),
+    help="REQUEST_WEIGHT per client IP per minute.",
+)
+@click.option("--order-limit-1m", default=1200, show_default=True, type=click.IntRange(1))
+@click.option("--order-limit-10s", default=300, show_default=True, type=click.IntRange(1))
+@click.option(
+    "--ban-shortest",
+    default=120,
+    show_default=True,
+    type=click.IntRange(1),
+    help="First IP ban, in seconds; each repeat doubles it.",
+)
+@click.option(
+    "--ban-longest",
+    default=3 * 24 * 3600,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Longest IP ban, in seconds.",
+)
+@click.option("--access-log", is_flag=True, help="Log every request.")
+def serve(
+    host: str,
+    port: int,
+    db_url: str,
+    weight_limit: int,
+    order_limit_1m: int,
+    order_limit_10s: int,
+    ban_shortest: int,
+    ban_longest: int,
+    access_log: bool,
+) -> None:
+    """Run the Binance-compatible server."""
+    config = ServerConfig(
+        db_url=db_url,
+        weight_limit=weight_limit,
+        order_limit_1m=order_limit_1m,
+        order_limit_10s=order_limit_10s,
+        ban_shortest_s=ban_shortest,
+        ban_longest_s=max(ban_longest, ban_shortest),
+    )
+    store = open_db(db_url)
+    try:
+        demo = ensure_demo_account(store)
+    finally:
+        store.close()
+    if demo is not None:
+        click.echo("Created account 'demo' with an HMAC key (shown only this once):")
+        click.echo(f"  API key:    {demo.api_key}")
+        click.echo(f"  secret key: {demo.secret_key}")
+    click.echo(f"multiassets listening on http://{host}:{port} (database {db_url})", err=True)
+    _run(config, host, port, access_log)
+
+
+#: Logs go to stderr; stdout carries only what a user may want to capture (the demo key).
+_LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "generic": {"format": "%(asctime)s [%(levelname)s] %(name)s: %(message)s"},
+        "access": {"format": "%(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "formatter": "generic",
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stderr",
+        },
+        "access": {
+            "formatter": "access",
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stderr",
+        },
+    },
+    "loggers": {
+        "_granian": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "granian.access": {"handlers": ["access"], "level": "INFO", "propagate": False},
+        "multiassets": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
+}
+
+
+def _run(config: ServerConfig, host: str, port: int, access_log: bool) -> None:
+    from granian import Granian
+    from granian.constants import Interfaces, Loops
+
+    os.environ[CONFIG_ENV] = config.to_json()
+    Granian(
+        "multiassets.server.app:app_from_environment",
+        factory=True,
+        address=host,
+        port=port,
+        interface=Interfaces.ASGI,
+        workers=1,
+        loop=Loops.uvloop,
+        websockets=False,
+        log_access=access_log,
+        log_dictconfig=_LOGGING,
+    ).serve()

@@ -1,0 +1,145 @@
+"""The error catalogue: every Binance error we answer or recognise, in one place.
+
+Each entry is a code, the HTTP status Binance answers it with, and the message template.
+Placeholders are named (``{name}``) and filled by :meth:`ErrorSpec.message`. The server renders
+only errors from this module; the client maps answers back to entries by code.
+Sources and confidence for each entry are in PARITY.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["CATALOGUE", "ApiError", "ErrorSpec", "by_code"]
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorSpec:
+    """One Binance error: its code, HTTP status, and message template."""
+
+    name: str
+    code: int
+    status: int
+    template: str
+
+    def message(self, **fields: Any) -> str:
+        return self.template.format(**fields) if fields else self.template
+
+
+class ApiError(Exception):
+    """A request refused with a catalogued Binance error.
+
+    ``headers`` carries extra response headers that belong to the error (``Retry-After``).
+    """
+
+    def __init__(
+        self, spec: ErrorSpec, headers: tuple[tuple[str, str], ...] = (), **fields: Any
+    ) -> None:
+        self.spec = spec
+        self.msg = spec.message(**fields)
+        self.headers = headers
+        super().__init__(f"{spec.code}: {self.msg}")
+
+    @property
+    def code(self) -> int:
+        return self.spec.code
+
+    @property
+    def status(self) -> int:
+        return self.spec.status
+
+
+def _spec(name: str, code: int, status: int, template: str) -> ErrorSpec:
+    return ErrorSpec(name, code, status, template)
+
+
+# 10xx: general server or network issues
+UNKNOWN = _spec("UNKNOWN", -1000, 500, "An unknown error occured while processing the request.")
+DISCONNECTED = _spec(
+    "DISCONNECTED",
+    -1001,
+    503,
+    "Internal error; unable to process your request. Please try again.",
+)
+TOO_MANY_REQUESTS = _spec(
+    "TOO_MANY_REQUESTS",
+    -1003,
+    429,
+    "Too many requests; current limit of IP({ip}) is {limit} requests per minute. "
+    "Please use the websocket for live updates to avoid polling the API.",
+)
+IP_BANNED = _spec(
+    "IP_BANNED",
+    -1003,
+    418,
+    "Way too many requests; IP({ip}) banned until {until}. "
+    "Please use the websocket for live updates to avoid bans.",
+)
+TIMEOUT = _spec(
+    "TIMEOUT",
+    -1007,
+    408,
+    "Timeout waiting for response from backend server. "
+    "Send status unknown; execution status unknown.",
+)
+TIMESTAMP_OUTSIDE_RECV_WINDOW = _spec(
+    "TIMESTAMP_OUTSIDE_RECV_WINDOW",
+    -1021,
+    400,
+    "Timestamp for this request is outside of the recvWindow.",
+)
+TIMESTAMP_AHEAD = _spec(
+    "TIMESTAMP_AHEAD",
+    -1021,
+    400,
+    "Timestamp for this request was 1000ms ahead of the server's time.",
+)
+INVALID_SIGNATURE = _spec(
+    "INVALID_SIGNATURE", -1022, 400, "Signature for this request is not valid."
+)
+
+# 11xx: request issues
+ILLEGAL_CHARS = _spec("ILLEGAL_CHARS", -1100, 400, "Illegal characters found in a parameter.")
+ILLEGAL_CHARS_IN_PARAM = _spec(
+    "ILLEGAL_CHARS_IN_PARAM",
+    -1100,
+    400,
+    "Illegal characters found in parameter '{param}'; legal range is '{legal}'.",
+)
+TOO_MANY_PARAMETERS = _spec(
+    "TOO_MANY_PARAMETERS", -1101, 400, "Too many parameters sent for this endpoint."
+)
+DUPLICATE_PARAM = _spec("DUPLICATE_PARAM", -1101, 400, "Duplicate values for a parameter detected.")
+MANDATORY_PARAM = _spec(
+    "MANDATORY_PARAM",
+    -1102,
+    400,
+    "Mandatory parameter '{param}' was not sent, was empty/null, or malformed.",
+)
+PARAM_EMPTY = _spec("PARAM_EMPTY", -1105, 400, "Parameter '{param}' was empty.")
+INVALID_PARAM = _spec(
+    "INVALID_PARAM", -1130, 400, "Data sent for parameter '{param}' is not valid."
+)
+
+# 20xx: API key issues
+BAD_API_KEY_FMT = _spec("BAD_API_KEY_FMT", -2014, 401, "API-key format invalid.")
+REJECTED_MBX_KEY = _spec(
+    "REJECTED_MBX_KEY",
+    -2015,
+    401,
+    "Invalid API-key, IP, or permissions for action, request ip: {ip}",
+)
+
+CATALOGUE: tuple[ErrorSpec, ...] = tuple(
+    value for value in list(globals().values()) if isinstance(value, ErrorSpec)
+)
+
+_BY_CODE: dict[int, tuple[ErrorSpec, ...]] = {}
+for _entry in CATALOGUE:
+    _BY_CODE[_entry.code] = (*_BY_CODE.get(_entry.code, ()), _entry)
+
+
+def by_code(code: int) -> tuple[ErrorSpec, ...]:
+    """Every catalogued variant of a Binance error code (empty if the code is unknown)."""
+    return _BY_CODE.get(code, ())

@@ -1,0 +1,1 @@
+"""The Binance-compatible HTTP server (a raw ASGI application)."""

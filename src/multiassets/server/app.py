@@ -1,0 +1,108 @@
+"""The ASGI edge: read the request, route it, run the checks, write the response.
+
+A raw ASGI callable rather than a framework: a framework's routing and response objects cost
+more per request than the whole signed pipeline (``../shared/reference/perf-limits.md``), and no
+framework gets the chance to answer with its own error shape.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from ..protocol.errors import TOO_MANY_PARAMETERS, UNKNOWN, ApiError
+from .checks import Request, check
+from .config import CONFIG_ENV, ServerConfig
+from .endpoints import ROUTES
+from .responses import Response, error_response, not_found_response, ok_response
+from .state import ServerState
+
+__all__ = ["App", "app_from_environment"]
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+#: Larger bodies are refused without being read to the end.
+MAX_BODY_BYTES = 1 << 20
+
+log = logging.getLogger("multiassets.server")
+
+
+class App:
+    """The server as one ASGI application."""
+
+    def __init__(self, state: ServerState) -> None:
+        self.state = state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            status, headers, body = await self.handle(scope, receive)
+            await send({"type": "http.response.start", "status": status, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+        elif scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+
+    async def handle(self, scope: Scope, receive: Receive) -> Response:
+        client = scope.get("client")
+        client_ip = client[0] if client else "127.0.0.1"
+        limiter = self.state.limiter
+        methods = ROUTES.get(scope["path"])
+        if methods is None:
+            return not_found_response(limiter.used(client_ip))
+        method: str = scope["method"]
+        endpoint = methods.get(method)
+        if endpoint is None:
+            return not_found_response(limiter.used(client_ip))
+        try:
+            request = Request(method, scope["path"], scope["query_string"], b"", client_ip)
+            for name, value in scope["headers"]:
+                if name == b"x-mbx-apikey":
+                    request.api_key = value.decode("latin-1")
+                elif name == b"content-type":
+                    request.content_type = value.decode("latin-1")
+            if method != "GET":
+                request.body = await _read_body(receive)
+            call = check(self.state, endpoint, request)
+            return ok_response(await endpoint.handler(self.state, call), call.used_weight)
+        except ApiError as error:
+            return error_response(error, limiter.used(client_ip))
+        except Exception:
+            # Never a traceback or a framework page to the client: Binance's -1000 instead.
+            log.exception("unexpected error on %s %s", method, scope["path"])
+            return error_response(ApiError(UNKNOWN), limiter.used(client_ip))
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                self.state.close()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise ApiError(TOO_MANY_PARAMETERS)
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def app_from_environment() -> App:
+    """The application factory a server worker calls: settings come from the environment."""
+    raw = os.environ.get(CONFIG_ENV)
+    if raw is None:
+        raise RuntimeError(f"{CONFIG_ENV} is not set; start the server with `multiassets serve`")
+    return App(ServerState(ServerConfig.from_json(raw)))

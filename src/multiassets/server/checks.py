@@ -1,0 +1,137 @@
+"""The checks every request passes, in the order they run.
+
+Binance does not publish its order; ours (recorded in PARITY.md, each step tested):
+
+1. weight — charge the endpoint's weight to the client IP; a banned IP gets 418, an IP over the
+   limit 429 (``-1003``). Refused requests are charged too.
+2. API key — for any endpoint that needs one: header ``X-MBX-APIKEY`` missing or not 64
+   letters and digits ``-2014``; unknown ``-2015`` (HTTP 401 both).
+3. parameters — query string, and for POST/PUT/DELETE a form body; a name repeated inside one
+   source ``-1101``; undecodable bytes ``-1100``; the query wins over the body; parameters
+   the endpoint does not read are ignored (but signed).
+4. timestamp — mandatory LONG; recvWindow optional LONG (default 5000); a value missing, empty
+   or not a LONG ``-1102``; recvWindow zero or negative ``-1130``. fapi sets no upper bound on
+   recvWindow (no ``-1131`` on fapi; its own RSA example sends 9999999).
+5. time window — ``timestamp < now + 1000`` and ``now - timestamp <= recvWindow``, else ``-1021``.
+6. signature — mandatory (``-1102``), the last part of its source, and the HMAC-SHA256 of the
+   query string followed by the body as received (``-1022`` otherwise).
+
+What the endpoint does with its own parameters comes after, in its handler.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..protocol.errors import (
+    BAD_API_KEY_FMT,
+    INVALID_PARAM,
+    INVALID_SIGNATURE,
+    MANDATORY_PARAM,
+    REJECTED_MBX_KEY,
+    TIMESTAMP_AHEAD,
+    TIMESTAMP_OUTSIDE_RECV_WINDOW,
+    ApiError,
+)
+from ..protocol.params import EMPTY_SOURCE, ParsedSource, parse_long, parse_source
+from ..protocol.signing import signed_payload, verify_hmac
+from ..store import Account, ApiKey
+from .endpoints import Endpoint
+from .state import ServerState
+
+__all__ = ["Call", "Request", "check"]
+
+DEFAULT_RECV_WINDOW = 5000
+FUTURE_TOLERANCE_MS = 1000
+_FORM = "application/x-www-form-urlencoded"
+
+
+@dataclass(slots=True)
+class Request:
+    method: str
+    path: str
+    query: bytes
+    body: bytes
+    client_ip: str
+    api_key: str | None = None
+    content_type: str | None = None
+
+
+@dataclass(slots=True)
+class Call:
+    """A request that passed every check, as the handler sees it."""
+
+    now_ms: int
+    used_weight: int
+    params: dict[str, str]
+    key: ApiKey | None = None
+    account: Account | None = None
+
+
+def check(state: ServerState, endpoint: Endpoint, request: Request) -> Call:
+    """Run the checks in order; raise the first refusal as :class:`ApiError`."""
+    used = state.limiter.charge(request.client_ip, endpoint.weight)
+    now = state.clock.now_ms()
+    if not endpoint.security.needs_key:
+        return Call(now, used, {})
+    key = _api_key(state, request)
+    query = parse_source(request.query)
+    body = _body_source(request)
+    params = {**body.params, **query.params} if body.params else query.params
+    if endpoint.security.signed:
+        _check_time_window(params, now)
+        signature = query.signature if query.signature is not None else body.signature
+        if not signature:
+            raise ApiError(MANDATORY_PARAM, param="signature")
+        signature_last = (
+            query.signature_last if query.signature is not None else (body.signature_last)
+        )
+        payload = signed_payload(query.signed, body.signed)
+        if not (signature_last and _verify(key, payload, signature)):
+            raise ApiError(INVALID_SIGNATURE)
+    return Call(now, used, params, key, state.registry.account(key.account_id))
+
+
+def _api_key(state: ServerState, request: Request) -> ApiKey:
+    api_key = request.api_key
+    if not api_key or len(api_key) != 64 or not (api_key.isascii() and api_key.isalnum()):
+        raise ApiError(BAD_API_KEY_FMT)
+    key = state.registry.key(api_key)
+    if key is None:
+        raise ApiError(REJECTED_MBX_KEY, ip=request.client_ip)
+    return key
+
+
+def _body_source(request: Request) -> ParsedSource:
+    # Only a form body (or one sent without a Content-Type) carries parameters; a JSON body
+    # is not a parameter source on Binance, so it is neither read nor signed.
+    if not request.body or request.method == "GET":
+        return EMPTY_SOURCE
+    content_type = request.content_type
+    if content_type is not None and not content_type.lower().startswith(_FORM):
+        return EMPTY_SOURCE
+    return parse_source(request.body)
+
+
+def _check_time_window(params: dict[str, str], now: int) -> None:
+    raw_timestamp = params.get("timestamp")
+    if raw_timestamp is None:
+        raise ApiError(MANDATORY_PARAM, param="timestamp")
+    timestamp = parse_long("timestamp", raw_timestamp)
+    raw_window = params.get("recvWindow")
+    if raw_window is None:
+        recv_window = DEFAULT_RECV_WINDOW
+    else:
+        recv_window = parse_long("recvWindow", raw_window)
+        if recv_window <= 0:
+            raise ApiError(INVALID_PARAM, param="recvWindow")
+    if timestamp >= now + FUTURE_TOLERANCE_MS:
+        raise ApiError(TIMESTAMP_AHEAD)
+    if now - timestamp > recv_window:
+        raise ApiError(TIMESTAMP_OUTSIDE_RECV_WINDOW)
+
+
+def _verify(key: ApiKey, payload: bytes, signature: str) -> bool:
+    if key.kind == "HMAC" and key.secret is not None:
+        return verify_hmac(key.secret.encode(), payload, signature)
+    return False

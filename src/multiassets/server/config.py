@@ -1,0 +1,48 @@
+"""Server settings: one dataclass, passed to worker processes as JSON."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["CONFIG_ENV", "ServerConfig", "default_data_dir", "default_db_url"]
+
+#: The environment variable through which `multiassets serve` hands its settings to workers.
+CONFIG_ENV = "MULTIASSETS_SERVER_CONFIG"
+
+
+def default_data_dir() -> Path:
+    """``$MULTIASSETS_HOME``, else ``$XDG_DATA_HOME/multiassets``, else
+    ``~/.local/share/multiassets``."""
+    home = os.environ.get("MULTIASSETS_HOME")
+    if home:
+        return Path(home)
+    xdg = os.environ.get("XDG_DATA_HOME")
+    base = Path(xdg) if xdg else Path.home() / ".local" / "share"
+    return base / "multiassets"
+
+
+def default_db_url() -> str:
+    return f"sqlite:///{default_data_dir() / 'multiassets.db'}"
+
+
+@dataclass(frozen=True, slots=True)
+class ServerConfig:
+    db_url: str
+    #: REQUEST_WEIGHT per IP per minute (Binance's default tier: 2400).
+    weight_limit: int = 2400
+    #: Reported in exchangeInfo; no order endpoint is served yet.
+    order_limit_1m: int = 1200
+    order_limit_10s: int = 300
+    ban_shortest_s: int = 120
+    ban_longest_s: int = 3 * 24 * 3600
+
+    def to_json(self) -> str:
+        return json.dumps(dataclasses.asdict(self))
+
+    @classmethod
+    def from_json(cls, text: str) -> ServerConfig:
+        return cls(**json.loads(text))
