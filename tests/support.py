@@ -127,9 +127,13 @@ class Server:
             )
         return self.request(method, path, f"{payload}&signature={signature}", headers=headers)
 
-    def stop(self) -> None:
+    def close_connection(self) -> None:
         if self._connection is not None:
             self._connection.close()
+            self._connection = None
+
+    def stop(self) -> None:
+        self.close_connection()
         self.process.terminate()
         try:
             self.process.wait(timeout=10)
@@ -155,14 +159,15 @@ def wait_until_serving(port: int, process: subprocess.Popen[str], timeout: float
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"server exited with {process.returncode}")
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
         try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
             connection.request("GET", "/fapi/v1/ping")
             if connection.getresponse().status == 200:
-                connection.close()
                 return
-        except OSError:
+        except (OSError, http.client.HTTPException):
             time.sleep(0.05)
+        finally:
+            connection.close()
     raise RuntimeError("server did not start in time")
 
 

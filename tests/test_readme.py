@@ -45,7 +45,12 @@ def test_readme_serve_command_works_from_a_clean_clone(tmp_path: Path) -> None:
     env.pop("VIRTUAL_ENV", None)
     command = readme_commands()[0]
     process = subprocess.Popen(
-        command, shell=True, cwd=clone, env=env, stdout=subprocess.PIPE, text=True,
+        command,
+        shell=True,
+        cwd=clone,
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
         stderr=subprocess.DEVNULL,
     )
     assert process.stdout is not None
@@ -56,6 +61,7 @@ def test_readme_serve_command_works_from_a_clean_clone(tmp_path: Path) -> None:
         wait_until_serving(port, process, timeout=120)
         server = Server(port, tmp_path / "data" / "multiassets.db", process, demo)
         reply = server.signed("GET", "/fapi/v1/multiAssetsMargin")
+        server.close_connection()
         assert (reply.status, reply.json()) == (200, {"multiAssetsMargin": False})
         assert (tmp_path / "data" / "multiassets.db").is_file()
     finally:

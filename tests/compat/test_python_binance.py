@@ -71,7 +71,7 @@ def test_async_client_reads_the_mode(server: Server) -> None:
         pytest.param(
             None,
             None,
-            -10_000,
+            -15_000,  # python-binance sends recvWindow=10000
             400,
             -1021,
             "Timestamp for this request is outside of the recvWindow.",
