@@ -172,14 +172,18 @@ def wait_until_serving(port: int, process: subprocess.Popen[str], timeout: float
 
 
 @contextmanager
-def running_server(tmp: Path, *args: str, expect_demo: bool = True) -> Iterator[Server]:
+def running_server(
+    tmp: Path, *args: str, expect_demo: bool = True, log: Path | None = None
+) -> Iterator[Server]:
     """Start `multiassets serve` on a free port with a database in ``tmp``.
 
     On a new database the server prints the demo account's key; ``expect_demo=False`` for a
     database that already has accounts (the demo credentials are then left empty).
+    ``log`` receives what the server writes on stderr.
     """
     db_path = tmp / "multiassets.db"
     port = free_port()
+    log_file = log.open("w") if log is not None else None
     process = subprocess.Popen(
         [
             sys.executable,
@@ -193,7 +197,7 @@ def running_server(tmp: Path, *args: str, expect_demo: bool = True) -> Iterator[
             *args,
         ],
         stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
+        stderr=log_file if log_file is not None else subprocess.DEVNULL,
         text=True,
     )
     assert process.stdout is not None
@@ -208,3 +212,5 @@ def running_server(tmp: Path, *args: str, expect_demo: bool = True) -> Iterator[
         yield server
     finally:
         server.stop()
+        if log_file is not None:
+            log_file.close()

@@ -44,3 +44,14 @@ def test_body_of_a_get_is_not_a_parameter_source(server: Server) -> None:
         "code": -1102,
         "msg": "Mandatory parameter 'timestamp' was not sent, was empty/null, or malformed.",
     }
+
+
+def test_every_response_states_its_content_length(server: Server) -> None:
+    for method, path in (
+        ("GET", "/fapi/v1/time"),
+        ("GET", "/nothing"),
+        ("GET", "/fapi/v1/multiAssetsMargin"),
+    ):
+        reply = server.request(method, path)
+        assert int(reply.headers["content-length"]) == len(reply.body)
+        assert "transfer-encoding" not in reply.headers

@@ -22,18 +22,28 @@ _WEIGHT = b"x-mbx-used-weight-1m"
 _NOT_FOUND_PAGE = b"<html><body><h2>404 Not found</h2></body></html>"
 
 
+_LENGTH = b"content-length"
+
+
 def ok_response(body: bytes, used_weight: int) -> Response:
-    return 200, [_JSON, (_WEIGHT, b"%d" % used_weight), _IDENTITY], body
+    headers = [_JSON, (_LENGTH, b"%d" % len(body)), (_WEIGHT, b"%d" % used_weight), _IDENTITY]
+    return 200, headers, body
 
 
 def error_response(error: ApiError, used_weight: int) -> Response:
-    headers = [_JSON, (_WEIGHT, b"%d" % used_weight), _IDENTITY]
-    headers.extend((name.lower().encode(), value.encode()) for name, value in error.headers)
     body = orjson.dumps({"code": error.code, "msg": error.msg})
+    headers = [_JSON, (_LENGTH, b"%d" % len(body)), (_WEIGHT, b"%d" % used_weight), _IDENTITY]
+    headers.extend((name.lower().encode(), value.encode()) for name, value in error.headers)
     return error.status, headers, body
 
 
 def not_found_response(used_weight: int) -> Response:
     """Binance answers an unknown path, or a known path with a method it does not serve,
     with an HTML page, not a JSON error."""
-    return 404, [_HTML, (_WEIGHT, b"%d" % used_weight), _IDENTITY], _NOT_FOUND_PAGE
+    headers = [
+        _HTML,
+        (_LENGTH, b"%d" % len(_NOT_FOUND_PAGE)),
+        (_WEIGHT, b"%d" % used_weight),
+        _IDENTITY,
+    ]
+    return 404, headers, _NOT_FOUND_PAGE
