@@ -7,7 +7,6 @@ import hmac
 import http.client
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -18,11 +17,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from multiassets import testing
+from multiassets.control_client import ControlClient
+
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    return testing._free_port()
 
 
 def run_cli(*args: str, env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -58,15 +58,13 @@ class Reply:
 
 @dataclass
 class Server:
-    """A `multiassets serve` process and what a test needs to talk to it."""
+    """A running server and a raw, signing HTTP client for it."""
 
     port: int
     db_path: Path
-    process: subprocess.Popen[str]
     demo: Credentials
+    admin_token: str = ""
     _connection: http.client.HTTPConnection | None = field(default=None, repr=False)
-    #: What the process printed on stdout after the demo credentials, read when it stops.
-    output: str = ""
 
     @property
     def base_url(self) -> str:
@@ -75,6 +73,10 @@ class Server:
     @property
     def db_url(self) -> str:
         return f"sqlite:///{self.db_path}"
+
+    @property
+    def control(self) -> ControlClient:
+        return ControlClient(self.base_url, self.admin_token)
 
     def request(
         self,
@@ -132,18 +134,6 @@ class Server:
             self._connection.close()
             self._connection = None
 
-    def stop(self) -> None:
-        self.close_connection()
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        if self.process.stdout is not None:
-            self.output = self.process.stdout.read()
-            self.process.stdout.close()
-
 
 def now_ms() -> int:
     return time.time_ns() // 1_000_000
@@ -155,62 +145,25 @@ def sign(secret: str, payload: str | bytes) -> str:
 
 
 def wait_until_serving(port: int, process: subprocess.Popen[str], timeout: float = 20) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}")
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
-        try:
-            connection.request("GET", "/fapi/v1/ping")
-            if connection.getresponse().status == 200:
-                return
-        except (OSError, http.client.HTTPException):
-            time.sleep(0.05)
-        finally:
-            connection.close()
-    raise RuntimeError("server did not start in time")
+    testing._wait_until_serving(port, process, timeout)
 
 
 @contextmanager
-def running_server(
-    tmp: Path, *args: str, expect_demo: bool = True, log: Path | None = None
-) -> Iterator[Server]:
-    """Start `multiassets serve` on a free port with a database in ``tmp``.
-
-    On a new database the server prints the demo account's key; ``expect_demo=False`` for a
-    database that already has accounts (the demo credentials are then left empty).
-    ``log`` receives what the server writes on stderr.
-    """
-    db_path = tmp / "multiassets.db"
-    port = free_port()
+def running_server(tmp: Path, *args: str, log: Path | None = None) -> Iterator[Server]:
+    """``multiassets.testing.serve`` with our raw client; ``log`` receives the server's stderr."""
     log_file = log.open("w") if log is not None else None
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "multiassets",
-            "serve",
-            "--port",
-            str(port),
-            "--db",
-            f"sqlite:///{db_path}",
-            *args,
-        ],
-        stdout=subprocess.PIPE,
-        stderr=log_file if log_file is not None else subprocess.DEVNULL,
-        text=True,
-    )
-    assert process.stdout is not None
-    demo = Credentials("", "")
-    if expect_demo:
-        lines = [process.stdout.readline() for _ in range(3)]
-        assert lines[0].startswith("Created account 'demo'"), lines
-        demo = Credentials(lines[1].split()[-1], lines[2].split()[-1])
-    server = Server(port, db_path, process, demo)
     try:
-        wait_until_serving(port, process)
-        yield server
+        with testing.serve(tmp / "server", args=args, stderr=log_file) as started:
+            server = Server(
+                started.port,
+                tmp / "server" / "multiassets.db",
+                Credentials(started.api_key, started.secret_key),
+                started.admin_token,
+            )
+            try:
+                yield server
+            finally:
+                server.close_connection()
     finally:
-        server.stop()
         if log_file is not None:
             log_file.close()

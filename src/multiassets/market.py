@@ -8,8 +8,9 @@ thresholds. Shared by the server's exchangeInfo and the account rules.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
-__all__ = ["ASSETS", "SYMBOLS", "Asset", "Symbol"]
+__all__ = ["ASSETS", "ASSETS_BY_NAME", "SYMBOLS", "SYMBOLS_BY_NAME", "Asset", "Symbol"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,6 +19,8 @@ class Asset:
     margin_available: bool
     #: Balance below which Multi-Assets Mode auto-exchanges the asset; None where it never does.
     auto_asset_exchange: str | None
+    #: USD value of one unit, used to pool margin across assets in Multi-Assets Mode.
+    index_price: Decimal
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,14 +45,15 @@ class Symbol:
 
 
 ASSETS: tuple[Asset, ...] = (
-    Asset("USDT", True, "-10000"),
-    Asset("BTC", True, "-0.10000000"),
-    Asset("BNB", True, "-10"),
-    Asset("ETH", True, "-5"),
-    Asset("USDC", True, "-10000"),
-    Asset("FDUSD", True, "0"),
-    Asset("BFUSD", True, "0"),
+    Asset("USDT", True, "-10000", Decimal("1")),
+    Asset("BTC", True, "-0.10000000", Decimal("90000")),
+    Asset("BNB", True, "-10", Decimal("900")),
+    Asset("ETH", True, "-5", Decimal("3000")),
+    Asset("USDC", True, "-10000", Decimal("1")),
+    Asset("FDUSD", True, "0", Decimal("1")),
+    Asset("BFUSD", True, "0", Decimal("1")),
 )
+ASSETS_BY_NAME = {asset.name: asset for asset in ASSETS}
 
 SYMBOLS: tuple[Symbol, ...] = (
     Symbol("BTCUSDT", "BTC", "USDT", 1569398400000, 2, 3, "0.10", "0.001", "0.001", "1000", "100"),
@@ -59,3 +63,4 @@ SYMBOLS: tuple[Symbol, ...] = (
     Symbol("BTCUSDC", "BTC", "USDC", 1705881600000, 1, 3, "0.1", "0.001", "0.001", "500", "5"),
     Symbol("ETHUSDC", "ETH", "USDC", 1705881600000, 2, 3, "0.01", "0.001", "0.001", "8000", "5"),
 )
+SYMBOLS_BY_NAME = {symbol.name: symbol for symbol in SYMBOLS}

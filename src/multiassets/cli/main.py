@@ -5,8 +5,10 @@ from __future__ import annotations
 import click
 
 from .._version import __version__
+from .accounts import accounts
 from .keys import keys
 from .serve import serve
+from .state import state
 
 __all__ = ["cli", "main"]
 
@@ -18,7 +20,9 @@ def cli() -> None:
 
 
 cli.add_command(serve)
+cli.add_command(accounts)
 cli.add_command(keys)
+cli.add_command(state)
 
 
 def main() -> None:

@@ -6,9 +6,9 @@ import os
 
 import click
 
+from ..admin import Admin, AdminError
 from ..server.config import CONFIG_ENV, ServerConfig
 from ..server.logs import LOGGING
-from ..server.provisioning import ensure_demo_account
 from .options import db_option, open_db
 
 __all__ = ["serve"]
@@ -41,6 +41,15 @@ __all__ = ["serve"]
     type=click.IntRange(1),
     help="Longest IP ban, in seconds.",
 )
+@click.option(
+    "--admin-token",
+    help="The control plane's bearer token. Without it, one is made on first start and shown once.",
+)
+@click.option(
+    "--admin-allow-remote",
+    is_flag=True,
+    help="Answer control-plane requests from any address, not only loopback.",
+)
 @click.option("--access-log", is_flag=True, help="Log every request.")
 def serve(
     host: str,
@@ -51,6 +60,8 @@ def serve(
     order_limit_10s: int,
     ban_shortest: int,
     ban_longest: int,
+    admin_token: str | None,
+    admin_allow_remote: bool,
     access_log: bool,
 ) -> None:
     """Run the Binance-compatible server."""
@@ -61,16 +72,24 @@ def serve(
         order_limit_10s=order_limit_10s,
         ban_shortest_s=ban_shortest,
         ban_longest_s=max(ban_longest, ban_shortest),
+        admin_allow_remote=admin_allow_remote,
     )
     store = open_db(db_url)
     try:
-        demo = ensure_demo_account(store)
+        admin = Admin(store)
+        demo = admin.create_demo_if_empty()
+        token = admin.ensure_token(admin_token)
+    except AdminError as error:
+        raise click.ClickException(str(error)) from error
     finally:
         store.close()
     if demo is not None:
         click.echo("Created account 'demo' with an HMAC key (shown only this once):")
-        click.echo(f"  API key:    {demo.api_key}")
-        click.echo(f"  secret key: {demo.secret_key}")
+        click.echo(f"  API key:    {demo.key.api_key}")
+        click.echo(f"  secret key: {demo.key.secret}")
+    if token is not None:
+        click.echo("Control plane token (shown only this once; --admin-token sets your own):")
+        click.echo(f"  token:      {token}")
     click.echo(f"multiassets listening on http://{host}:{port} (database {db_url})", err=True)
     _run(config, host, port, access_log)
 

@@ -131,6 +131,63 @@ REJECTED_MBX_KEY = _spec(
     "Invalid API-key, IP, or permissions for action, request ip: {ip}",
 )
 
+INVALID_SYMBOL = _spec("INVALID_SYMBOL", -1121, 400, "Invalid symbol.")
+
+# 40xx: account and margin rules
+NO_NEED_TO_CHANGE_MARGIN_TYPE = _spec(
+    "NO_NEED_TO_CHANGE_MARGIN_TYPE", -4046, 400, "No need to change margin type."
+)
+THERE_EXISTS_OPEN_ORDERS = _spec(
+    "THERE_EXISTS_OPEN_ORDERS",
+    -4047,
+    400,
+    "Margin type cannot be changed if there exists open orders.",
+)
+THERE_EXISTS_QUANTITY = _spec(
+    "THERE_EXISTS_QUANTITY",
+    -4048,
+    400,
+    "Margin type cannot be changed if there exists position.",
+)
+ISOLATED_REJECT_WITH_JOINT_MARGIN = _spec(
+    "ISOLATED_REJECT_WITH_JOINT_MARGIN",
+    -4167,
+    400,
+    "Unable to adjust to Multi-Assets mode with symbols of USDⓈ-M Futures under "
+    "isolated-margin mode.",
+)
+JOINT_MARGIN_REJECT_WITH_ISOLATED = _spec(
+    "JOINT_MARGIN_REJECT_WITH_ISOLATED",
+    -4168,
+    400,
+    "Unable to adjust to isolated-margin mode under the Multi-Assets mode.",
+)
+JOINT_MARGIN_REJECT_WITH_MB = _spec(
+    "JOINT_MARGIN_REJECT_WITH_MB",
+    -4169,
+    400,
+    "Unable to adjust Multi-Assets Mode with insufficient margin balance in USDⓈ-M Futures.",
+)
+JOINT_MARGIN_REJECT_WITH_OPEN_ORDER = _spec(
+    "JOINT_MARGIN_REJECT_WITH_OPEN_ORDER",
+    -4170,
+    400,
+    "Unable to adjust Multi-Assets Mode with open orders in USDⓈ-M Futures.",
+)
+NO_NEED_TO_CHANGE_JOINT_MARGIN = _spec(
+    "NO_NEED_TO_CHANGE_JOINT_MARGIN",
+    -4171,
+    400,
+    "Adjusted asset mode is currently set and does not need to be adjusted repeatedly.",
+)
+JOINT_MARGIN_REJECT_WITH_NEGATIVE_BALANCE = _spec(
+    "JOINT_MARGIN_REJECT_WITH_NEGATIVE_BALANCE",
+    -4172,
+    400,
+    "Unable to adjust Multi-Assets Mode with a negative wallet balance of margin available "
+    "asset in USDⓈ-M Futures account.",
+)
+
 CATALOGUE: tuple[ErrorSpec, ...] = tuple(
     value for value in list(globals().values()) if isinstance(value, ErrorSpec)
 )

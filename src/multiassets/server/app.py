@@ -7,6 +7,8 @@ framework gets the chance to answer with its own error shape.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import os
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -15,6 +17,7 @@ from typing import Any
 from ..protocol.errors import TOO_MANY_PARAMETERS, UNKNOWN, ApiError
 from .checks import Request, check
 from .config import CONFIG_ENV, ServerConfig
+from .control import PREFIX, handle_control
 from .endpoints import ROUTES
 from .responses import Response, error_response, not_found_response, ok_response
 from .state import ServerState
@@ -37,6 +40,7 @@ class App:
 
     def __init__(self, state: ServerState) -> None:
         self.state = state
+        self._watcher: asyncio.Task[None] | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
@@ -52,6 +56,8 @@ class App:
         limiter = self.state.limiter
         methods = ROUTES.get(scope["path"])
         if methods is None:
+            if scope["path"].startswith(PREFIX):
+                return await self._control(scope, receive, client_ip)
             return not_found_response(limiter.used(client_ip))
         method: str = scope["method"]
         endpoint = methods.get(method)
@@ -75,15 +81,53 @@ class App:
             log.exception("unexpected error on %s %s", method, scope["path"])
             return error_response(ApiError(UNKNOWN), limiter.used(client_ip))
 
+    async def _control(self, scope: Scope, receive: Receive, client_ip: str) -> Response:
+        authorization = None
+        for name, value in scope["headers"]:
+            if name == b"authorization":
+                authorization = value.decode("latin-1")
+        try:
+            body = await _read_body(receive)
+            status, payload = await handle_control(
+                self.state, scope["method"], scope["path"], authorization, client_ip, body
+            )
+        except ApiError:
+            status, payload = 413, b'{"error":"the body is too large"}'
+        except Exception:
+            log.exception("unexpected error on the control plane: %s", scope["path"])
+            status, payload = 500, b'{"error":"internal error, see the server log"}'
+        headers = [
+            (b"content-type", b"application/json"),
+            (b"content-length", b"%d" % len(payload)),
+        ]
+        return status, headers, payload
+
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
+                self._watcher = asyncio.get_running_loop().create_task(self._watch_store())
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
+                if self._watcher is not None:
+                    self._watcher.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await self._watcher
                 self.state.close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
+
+    async def _watch_store(self) -> None:
+        """Pick up what other processes commit (the CLI on the same database)."""
+        registry = self.state.registry
+        while True:
+            await asyncio.sleep(self.state.config.reload_interval_s)
+            try:
+                if await self.state.writer.run_changed_elsewhere():
+                    async with registry.all_locked():
+                        registry.reload()
+            except Exception:
+                log.exception("could not reload the database's changes")
 
 
 async def _read_body(receive: Receive) -> bytes:

@@ -5,7 +5,9 @@ Binance does not publish its order; ours (recorded in PARITY.md, each step teste
 1. weight — charge the endpoint's weight to the client IP; a banned IP gets 418, an IP over the
    limit 429 (``-1003``). Refused requests are charged too.
 2. API key — for any endpoint that needs one: header ``X-MBX-APIKEY`` missing or not 64
-   letters and digits ``-2014``; unknown ``-2015`` (HTTP 401 both).
+   letters and digits ``-2014``; unknown, used from an IP not on its allow-list, or without
+   the permission the endpoint needs (reading for USER_DATA, futures trading for TRADE)
+   ``-2015`` (HTTP 401 both).
 3. parameters — query string, and for POST/PUT/DELETE a form body; a name repeated inside one
    source ``-1101``; undecodable bytes ``-1100``; the query wins over the body; parameters
    the endpoint does not read are ignored (but signed).
@@ -36,7 +38,7 @@ from ..protocol.errors import (
 from ..protocol.params import EMPTY_SOURCE, ParsedSource, parse_long, parse_source
 from ..protocol.signing import signed_payload, verify_hmac
 from ..store import Account, ApiKey
-from .endpoints import Endpoint
+from .endpoints import Endpoint, Security
 from .state import ServerState
 
 __all__ = ["Call", "Request", "check"]
@@ -74,7 +76,7 @@ def check(state: ServerState, endpoint: Endpoint, request: Request) -> Call:
     now = state.clock.now_ms()
     if not endpoint.security.needs_key:
         return Call(now, used, {})
-    key = _api_key(state, request)
+    key = _api_key(state, endpoint, request)
     query = parse_source(request.query)
     body = _body_source(request)
     params = {**body.params, **query.params} if body.params else query.params
@@ -92,12 +94,17 @@ def check(state: ServerState, endpoint: Endpoint, request: Request) -> Call:
     return Call(now, used, params, key, state.registry.account(key.account_id))
 
 
-def _api_key(state: ServerState, request: Request) -> ApiKey:
+def _api_key(state: ServerState, endpoint: Endpoint, request: Request) -> ApiKey:
     api_key = request.api_key
     if not api_key or len(api_key) != 64 or not (api_key.isascii() and api_key.isalnum()):
         raise ApiError(BAD_API_KEY_FMT)
     key = state.registry.key(api_key)
-    if key is None:
+    if (
+        key is None
+        or (key.ip_allowlist is not None and request.client_ip not in key.ip_allowlist)
+        or (endpoint.security is Security.TRADE and not key.can_trade)
+        or (endpoint.security is Security.USER_DATA and not key.can_read)
+    ):
         raise ApiError(REJECTED_MBX_KEY, ip=request.client_ip)
     return key
 

@@ -39,6 +39,10 @@ class ServerConfig:
     order_limit_10s: int = 300
     ban_shortest_s: int = 120
     ban_longest_s: int = 3 * 24 * 3600
+    #: The control plane answers only loopback clients unless this is set.
+    admin_allow_remote: bool = False
+    #: How often to look for changes other processes committed (the CLI on --db), seconds.
+    reload_interval_s: float = 0.25
 
     def to_json(self) -> str:
         return json.dumps(dataclasses.asdict(self))

@@ -58,7 +58,26 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint(
         "GET", "/fapi/v1/multiAssetsMargin", Security.USER_DATA, 30, handlers.multi_assets_margin
     ),
+    Endpoint(
+        "POST",
+        "/fapi/v1/multiAssetsMargin",
+        Security.TRADE,
+        1,
+        handlers.change_multi_assets_margin,
+        ("multiAssetsMargin",),
+    ),
     Endpoint("GET", "/fapi/v1/accountConfig", Security.USER_DATA, 5, handlers.account_config),
+    Endpoint(
+        "GET", "/fapi/v1/symbolConfig", Security.USER_DATA, 5, handlers.symbol_config, ("symbol",)
+    ),
+    Endpoint(
+        "POST",
+        "/fapi/v1/marginType",
+        Security.TRADE,
+        1,
+        handlers.change_margin_type,
+        ("symbol", "marginType"),
+    ),
     # Spot twins: python-binance's constructors call them on the same host.
     Endpoint("GET", "/api/v3/ping", Security.NONE, 1, handlers.ping),
     Endpoint("GET", "/api/v3/time", Security.NONE, 1, handlers.server_time),

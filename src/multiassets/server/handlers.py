@@ -2,17 +2,36 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import orjson
+
+from ..account.model import MarginType
+from ..account.rules import check_margin_type_change, check_mode_change
+from ..market import SYMBOLS, SYMBOLS_BY_NAME
+from ..protocol.errors import DISCONNECTED, INVALID_PARAM, INVALID_SYMBOL, ApiError
+from ..protocol.params import parse_choice, require
+from ..store import SetMarginType, SetMode, StoreError
 
 if TYPE_CHECKING:
     from .checks import Call
     from .state import ServerState
 
-__all__ = ["account_config", "exchange_info", "multi_assets_margin", "ping", "server_time"]
+__all__ = [
+    "account_config",
+    "change_margin_type",
+    "change_multi_assets_margin",
+    "exchange_info",
+    "multi_assets_margin",
+    "ping",
+    "server_time",
+    "symbol_config",
+]
 
 _MODE_BODIES = {True: b'{"multiAssetsMargin":true}', False: b'{"multiAssetsMargin":false}'}
+SUCCESS = b'{"code":200,"msg":"success"}'
+_MODES = {"TRUE": True, "FALSE": False}
 
 
 async def ping(state: ServerState, call: Call) -> bytes:
@@ -29,7 +48,7 @@ async def exchange_info(state: ServerState, call: Call) -> bytes:
 
 async def multi_assets_margin(state: ServerState, call: Call) -> bytes:
     assert call.account is not None
-    return _MODE_BODIES[call.account.multi_assets_margin]
+    return _MODE_BODIES[call.account.state.multi_assets_margin]
 
 
 async def account_config(state: ServerState, call: Call) -> bytes:
@@ -42,7 +61,73 @@ async def account_config(state: ServerState, call: Call) -> bytes:
             "canWithdraw": True,
             "dualSidePosition": False,
             "updateTime": 0,
-            "multiAssetsMargin": call.account.multi_assets_margin,
+            "multiAssetsMargin": call.account.state.multi_assets_margin,
             "tradeGroupId": -1,
         }
     )
+
+
+async def symbol_config(state: ServerState, call: Call) -> bytes:
+    assert call.account is not None
+    account_state = call.account.state
+    wanted = call.params.get("symbol")
+    if wanted is not None and wanted not in SYMBOLS_BY_NAME:
+        raise ApiError(INVALID_SYMBOL)
+    return orjson.dumps(
+        [
+            {
+                "symbol": symbol.name,
+                "marginType": account_state.margin_type(symbol.name),
+                "isAutoAddMargin": "false",
+                "leverage": 20,
+                "maxNotionalValue": "1000000",
+            }
+            for symbol in SYMBOLS
+            if wanted is None or symbol.name == wanted
+        ]
+    )
+
+
+async def change_multi_assets_margin(state: ServerState, call: Call) -> bytes:
+    account = call.account
+    assert account is not None
+    # "true"/"false" in any letter case; anything else is not a mode (PARITY.md).
+    target = _MODES.get(require(call.params, "multiAssetsMargin").upper())
+    if target is None:
+        raise ApiError(INVALID_PARAM, param="multiAssetsMargin")
+    async with state.registry.lock(account.id):
+        check_mode_change(account.state, target)
+
+        def applied() -> None:
+            account.state.multi_assets_margin = target
+
+        await _commit(state, SetMode(account.id, target), applied)
+    return SUCCESS
+
+
+async def change_margin_type(state: ServerState, call: Call) -> bytes:
+    account = call.account
+    assert account is not None
+    symbol = require(call.params, "symbol")
+    chosen = parse_choice("marginType", require(call.params, "marginType"), ("ISOLATED", "CROSSED"))
+    if symbol not in SYMBOLS_BY_NAME:
+        raise ApiError(INVALID_SYMBOL)
+    margin_type: MarginType = "ISOLATED" if chosen == "ISOLATED" else "CROSSED"
+    async with state.registry.lock(account.id):
+        check_margin_type_change(account.state, symbol, margin_type)
+
+        def applied() -> None:
+            account.state.margin_types[symbol] = margin_type
+
+        await _commit(state, SetMarginType(account.id, symbol, margin_type), applied)
+    return SUCCESS
+
+
+async def _commit(
+    state: ServerState, write: SetMode | SetMarginType, applied: Callable[[], None]
+) -> None:
+    try:
+        await state.writer.commit(write, applied)
+    except StoreError:
+        # Nothing was committed: Binance's "failure, safe to resend" answer.
+        raise ApiError(DISCONNECTED) from None

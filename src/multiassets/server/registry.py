@@ -1,11 +1,16 @@
 """Accounts and keys held in process, backed by the store.
 
 Every signed request looks its key up here (a dict lookup); only a key this process has not
-seen yet goes to the database, so a key created by another process (the CLI, another worker)
-works on its next request.
+seen yet goes to the database, so a key created by another process works on its next request.
+Changes to one account are serialised by that account's lock: a change checks the rules,
+commits, and only then updates the copy held here.
 """
 
 from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from ..store import Account, ApiKey, Store
 
@@ -15,8 +20,10 @@ __all__ = ["Registry"]
 class Registry:
     def __init__(self, store: Store) -> None:
         self.store = store
-        self._accounts: dict[int, Account] = {account.id: account for account in store.accounts()}
-        self._keys: dict[str, ApiKey] = {key.api_key: key for key in store.api_keys()}
+        self._accounts: dict[int, Account] = {}
+        self._keys: dict[str, ApiKey] = {}
+        self._locks: dict[int, asyncio.Lock] = {}
+        self.reload()
 
     def key(self, api_key: str) -> ApiKey | None:
         key = self._keys.get(api_key)
@@ -32,3 +39,38 @@ class Registry:
 
     def account(self, account_id: int) -> Account:
         return self._accounts[account_id]
+
+    def accounts(self) -> list[Account]:
+        return list(self._accounts.values())
+
+    def lock(self, account_id: int) -> asyncio.Lock:
+        lock = self._locks.get(account_id)
+        if lock is None:
+            lock = self._locks[account_id] = asyncio.Lock()
+        return lock
+
+    @asynccontextmanager
+    async def all_locked(self) -> AsyncIterator[None]:
+        """Hold every account's lock (in id order, so two holders can't deadlock)."""
+        held: list[asyncio.Lock] = []
+        try:
+            for account_id in sorted(self._accounts):
+                lock = self.lock(account_id)
+                await lock.acquire()
+                held.append(lock)
+            yield
+        finally:
+            for lock in held:
+                lock.release()
+
+    def reload(self) -> None:
+        """Read every account and key again, keeping the objects requests may hold."""
+        fresh = {account.id: account for account in self.store.accounts()}
+        for account_id, account in fresh.items():
+            current = self._accounts.get(account_id)
+            if current is not None:
+                current.name = account.name
+                current.state = account.state
+                fresh[account_id] = current
+        self._accounts = fresh
+        self._keys = {key.api_key: key for key in self.store.api_keys()}

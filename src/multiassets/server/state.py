@@ -1,13 +1,15 @@
-"""Everything one server process holds: store, registry, clock, limiter."""
+"""Everything one server process holds: store, registry, commit queue, clock, limiter."""
 
 from __future__ import annotations
 
+from ..admin import Admin
 from ..store import Store, open_store
 from .clock import Clock
 from .config import ServerConfig
 from .exchange_info import ExchangeInfo
 from .ratelimit import BanPolicy, WeightLimiter
 from .registry import Registry
+from .writer import CommitQueue
 
 __all__ = ["ServerState"]
 
@@ -18,6 +20,8 @@ class ServerState:
         self.store = store if store is not None else open_store(config.db_url)
         self.clock = Clock()
         self.registry = Registry(self.store)
+        self.writer = CommitQueue(self.store)
+        self.admin = Admin(self.store)
         self.limiter = WeightLimiter(
             config.weight_limit,
             BanPolicy(config.ban_shortest_s, config.ban_longest_s),
@@ -28,4 +32,5 @@ class ServerState:
         )
 
     def close(self) -> None:
+        self.writer.close()
         self.store.close()

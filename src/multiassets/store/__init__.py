@@ -2,10 +2,44 @@
 
 from __future__ import annotations
 
-from .base import Account, ApiKey, Store, StoreError
+from .base import (
+    Account,
+    AddKey,
+    ApiKey,
+    CreateAccount,
+    DeleteAccount,
+    NotFound,
+    ReplaceState,
+    Reset,
+    RevokeKey,
+    SetMarginType,
+    SetMode,
+    SetSetting,
+    Store,
+    StoreError,
+    Write,
+)
 from .sqlite import SQLiteStore
 
-__all__ = ["Account", "ApiKey", "SQLiteStore", "Store", "StoreError", "open_store"]
+__all__ = [
+    "Account",
+    "AddKey",
+    "ApiKey",
+    "CreateAccount",
+    "DeleteAccount",
+    "NotFound",
+    "ReplaceState",
+    "Reset",
+    "RevokeKey",
+    "SQLiteStore",
+    "SetMarginType",
+    "SetMode",
+    "SetSetting",
+    "Store",
+    "StoreError",
+    "Write",
+    "open_store",
+]
 
 
 def open_store(url: str) -> Store:

@@ -1,11 +1,36 @@
-"""The store interface: what the server and the CLI need from a database."""
+"""The store interface: what the server and the CLI need from a database.
+
+Reads return plain records. Writes are :data:`Write` operations, applied by :meth:`Store.apply`
+in one transaction per call, so concurrent changes can share one commit (group commit); each
+operation succeeds or fails on its own.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal, Protocol
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
 
-__all__ = ["Account", "ApiKey", "KeyKind", "Store", "StoreError"]
+from ..account.model import AccountState, MarginType
+
+__all__ = [
+    "Account",
+    "ApiKey",
+    "CreateAccount",
+    "DeleteAccount",
+    "KeyKind",
+    "NotFound",
+    "ReplaceState",
+    "Reset",
+    "RevokeKey",
+    "SetMarginType",
+    "SetMode",
+    "SetSetting",
+    "Store",
+    "StoreError",
+    "Write",
+    "AddKey",
+]
 
 KeyKind = Literal["HMAC", "RSA", "ED25519"]
 
@@ -14,11 +39,15 @@ class StoreError(Exception):
     """The database can't be opened or used."""
 
 
+class NotFound(StoreError):
+    """The account or key a write names does not exist."""
+
+
 @dataclass(slots=True)
 class Account:
     id: int
     name: str
-    multi_assets_margin: bool
+    state: AccountState = field(default_factory=AccountState)
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,22 +58,118 @@ class ApiKey:
     #: HMAC secret; RSA and Ed25519 keys keep only their public key.
     secret: str | None = None
     public_key: str | None = None
+    #: USER_DATA endpoints ("Enable Reading").
+    can_read: bool = True
+    #: TRADE endpoints ("Enable Futures").
+    can_trade: bool = True
+    #: Client IPs the key may be used from; None allows any.
+    ip_allowlist: tuple[str, ...] | None = None
+
+    def public_json(self) -> dict[str, Any]:
+        """What may be shown about a key after its creation: never the secret."""
+        return {
+            "apiKey": self.api_key,
+            "type": self.kind,
+            "permissions": [
+                name for name, on in (("USER_DATA", self.can_read), ("TRADE", self.can_trade)) if on
+            ],
+            "ipAllowlist": list(self.ip_allowlist) if self.ip_allowlist is not None else None,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class CreateAccount:
+    name: str
+    #: Chosen by the database unless given (imports keep ids stable within one transaction).
+    account_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DeleteAccount:
+    account_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class AddKey:
+    key: ApiKey
+
+
+@dataclass(frozen=True, slots=True)
+class RevokeKey:
+    api_key: str
+
+
+@dataclass(frozen=True, slots=True)
+class SetMode:
+    account_id: int
+    multi_assets_margin: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SetMarginType:
+    account_id: int
+    symbol: str
+    margin_type: MarginType
+
+
+@dataclass(frozen=True, slots=True)
+class ReplaceState:
+    account_id: int
+    state: AccountState
+
+
+@dataclass(frozen=True, slots=True)
+class Reset:
+    """Delete every account, key and state (settings stay)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SetSetting:
+    name: str
+    value: str
+
+
+Write = (
+    CreateAccount
+    | DeleteAccount
+    | AddKey
+    | RevokeKey
+    | SetMode
+    | SetMarginType
+    | ReplaceState
+    | Reset
+    | SetSetting
+)
 
 
 class Store(Protocol):
-    """A database of accounts and keys. Every method commits before it returns."""
+    """A database of accounts, keys and account state."""
 
-    def accounts(self) -> list[Account]: ...
+    def accounts(self) -> list[Account]:
+        """Every account with its state, by id."""
+        ...
 
-    def api_keys(self) -> list[ApiKey]: ...
+    def account(self, name: str) -> Account | None: ...
+
+    def api_keys(self, account_id: int | None = None) -> list[ApiKey]: ...
 
     def find_key(self, api_key: str) -> tuple[ApiKey, Account] | None: ...
 
-    def ensure_account(self, name: str) -> tuple[Account, bool]:
-        """The account named ``name``, created if missing; the flag says it was created."""
+    def apply(
+        self, writes: Sequence[Write], *, atomic: bool = False
+    ) -> list[Exception | int | None]:
+        """Apply ``writes`` in one committed transaction; each one succeeds or fails alone.
+
+        Returns, per write, the exception it failed with, the new row id (CreateAccount),
+        or None. With ``atomic``, the first failure rolls everything back and is raised.
+        """
         ...
 
-    def add_key(self, key: ApiKey) -> None: ...
+    def setting(self, name: str) -> str | None: ...
+
+    def changed_elsewhere(self) -> bool:
+        """Whether another connection committed since the last call."""
+        ...
 
     def schema_version(self) -> int: ...
 

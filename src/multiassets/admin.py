@@ -1,0 +1,253 @@
+"""What the people who run the server can do: accounts, keys, account state, fixtures.
+
+One implementation over a :class:`~multiassets.store.Store`, used by the control plane of a
+running server and by the CLI working directly on a database. Failures are
+:class:`AdminError` with a message meant for a person.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import string
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from .account.model import AccountState, StateError
+from .store import (
+    Account,
+    AddKey,
+    ApiKey,
+    CreateAccount,
+    DeleteAccount,
+    ReplaceState,
+    Reset,
+    RevokeKey,
+    SetSetting,
+    Store,
+    StoreError,
+    Write,
+)
+from .store.base import NotFound
+
+__all__ = ["DEMO_ACCOUNT", "PERMISSIONS", "Admin", "AdminError", "NewKey", "token_matches"]
+
+PERMISSIONS = ("USER_DATA", "TRADE")
+DEMO_ACCOUNT = "demo"
+_ALPHABET = string.ascii_letters + string.digits
+_TOKEN_SETTING = "admin_token_sha256"
+EXPORT_FORMAT = "multiassets/state@1"
+
+
+class AdminError(Exception):
+    """A control-plane request that can't be done; ``status`` is its HTTP status."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def new_token(length: int = 64) -> str:
+    # Binance's keys and secrets are 64 letters and digits.
+    return "".join(secrets.choice(_ALPHABET) for _ in range(length))
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def token_matches(store: Store, token: str) -> bool:
+    stored = store.setting(_TOKEN_SETTING)
+    return stored is not None and hmac.compare_digest(stored, _token_hash(token))
+
+
+@dataclass(frozen=True, slots=True)
+class NewKey:
+    account: str
+    key: ApiKey
+
+    def as_json(self) -> dict[str, Any]:
+        """The key as shown once at creation: with its secret."""
+        return {"account": self.account, **self.key.public_json(), "secretKey": self.key.secret}
+
+
+class Admin:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def _apply(self, *writes: Write, atomic: bool = False) -> list[int | None]:
+        try:
+            results = self.store.apply(writes, atomic=atomic)
+        except StoreError as error:
+            raise AdminError(str(error), 409) from None
+        for result in results:
+            if isinstance(result, Exception):
+                raise AdminError(str(result), 404 if isinstance(result, NotFound) else 409)
+        return [result for result in results if not isinstance(result, Exception)]
+
+    def _account(self, name: str) -> Account:
+        account = self.store.account(name)
+        if account is None:
+            raise AdminError(f"no account named {name!r}", 404)
+        return account
+
+    # -- the control plane's token ------------------------------------------------------------
+
+    def ensure_token(self, configured: str | None) -> str | None:
+        """Install ``configured`` as the token, or make one on first start.
+
+        Returns the token when it was just generated (to be shown once), else None.
+        """
+        if configured is not None:
+            self._apply(SetSetting(_TOKEN_SETTING, _token_hash(configured)))
+            return None
+        if self.store.setting(_TOKEN_SETTING) is not None:
+            return None
+        token = new_token()
+        self._apply(SetSetting(_TOKEN_SETTING, _token_hash(token)))
+        return token
+
+    def create_demo_if_empty(self) -> NewKey | None:
+        """On a database without accounts, the ``demo`` account with one HMAC key."""
+        if self.store.accounts():
+            return None
+        return self.new_key(DEMO_ACCOUNT)
+
+    # -- accounts -----------------------------------------------------------------------------
+
+    def list_accounts(self) -> list[dict[str, Any]]:
+        return [
+            {"name": account.name, "multiAssetsMargin": account.state.multi_assets_margin}
+            for account in self.store.accounts()
+        ]
+
+    def create_account(self, name: str) -> dict[str, Any]:
+        if not name or len(name) > 64 or not name.isprintable():
+            raise AdminError("an account name is 1 to 64 printable characters")
+        self._apply(CreateAccount(name))
+        return {"name": name, "multiAssetsMargin": False}
+
+    def ensure_account(self, name: str) -> tuple[Account, bool]:
+        account = self.store.account(name)
+        if account is not None:
+            return account, False
+        self.create_account(name)
+        return self._account(name), True
+
+    def delete_account(self, name: str) -> None:
+        self._apply(DeleteAccount(self._account(name).id))
+
+    # -- keys ---------------------------------------------------------------------------------
+
+    def create_key(
+        self,
+        account: str,
+        permissions: Iterable[str] = PERMISSIONS,
+        ip_allowlist: Iterable[str] | None = None,
+    ) -> dict[str, Any]:
+        """An HMAC key for ``account`` (created if needed), as JSON with its secret: the only
+        time the secret is shown."""
+        return self.new_key(account, permissions, ip_allowlist).as_json()
+
+    def new_key(
+        self,
+        account: str,
+        permissions: Iterable[str] = PERMISSIONS,
+        ip_allowlist: Iterable[str] | None = None,
+    ) -> NewKey:
+        granted = set(permissions)
+        if not granted <= set(PERMISSIONS):
+            raise AdminError(f"permissions are {' and '.join(PERMISSIONS)}")
+        owner, _ = self.ensure_account(account)
+        key = ApiKey(
+            new_token(),
+            owner.id,
+            "HMAC",
+            secret=new_token(),
+            can_read="USER_DATA" in granted,
+            can_trade="TRADE" in granted,
+            ip_allowlist=tuple(ip_allowlist) if ip_allowlist is not None else None,
+        )
+        self._apply(AddKey(key))
+        return NewKey(owner.name, key)
+
+    def list_keys(self, account: str) -> list[dict[str, Any]]:
+        return [key.public_json() for key in self.store.api_keys(self._account(account).id)]
+
+    def revoke_key(self, api_key: str) -> None:
+        self._apply(RevokeKey(api_key))
+
+    # -- state --------------------------------------------------------------------------------
+
+    def state(self, account: str) -> dict[str, Any]:
+        return self._account(account).state.to_json()
+
+    def set_state(self, account: str, document: Any, *, partial: bool = False) -> dict[str, Any]:
+        """Replace the account's state; with ``partial``, only the fields given."""
+        owner = self._account(account)
+        if partial and isinstance(document, dict):
+            document = {**owner.state.to_json(), **document}
+        try:
+            state = AccountState.from_json(document)
+        except StateError as error:
+            raise AdminError(str(error)) from None
+        self._apply(ReplaceState(owner.id, state))
+        return state.to_json()
+
+    # -- everything ---------------------------------------------------------------------------
+
+    def reset(self) -> None:
+        self._apply(Reset())
+
+    def export(self) -> dict[str, Any]:
+        """The whole state as one JSON document (fixtures). HMAC secrets are included:
+        a fixture must be able to give its keys back."""
+        accounts = []
+        for account in self.store.accounts():
+            keys = [
+                {**key.public_json(), "secretKey": key.secret}
+                for key in self.store.api_keys(account.id)
+            ]
+            accounts.append({"name": account.name, "keys": keys, "state": account.state.to_json()})
+        return {"format": EXPORT_FORMAT, "accounts": accounts}
+
+    def import_(self, document: Any) -> None:
+        """Replace everything with ``document`` (as :meth:`export` makes it), all or nothing."""
+        writes: list[Write] = [Reset()]
+        for account_id, (name, keys, state) in enumerate(_parse_export(document), start=1):
+            writes.append(CreateAccount(name, account_id))
+            writes.append(ReplaceState(account_id, state))
+            writes.extend(AddKey(ApiKey(**{**key, "account_id": account_id})) for key in keys)
+        self._apply(*writes, atomic=True)
+
+
+def _parse_export(document: Any) -> list[tuple[str, list[dict[str, Any]], AccountState]]:
+    if not isinstance(document, dict) or document.get("format") != EXPORT_FORMAT:
+        raise AdminError(f"not a multiassets state document (format {EXPORT_FORMAT!r})")
+    parsed = []
+    try:
+        for entry in document.get("accounts") or []:
+            keys = []
+            for key in entry.get("keys") or []:
+                permissions = set(key.get("permissions") or ())
+                allowlist = key.get("ipAllowlist")
+                if key.get("type", "HMAC") != "HMAC" or not key.get("secretKey"):
+                    raise AdminError("only HMAC keys with their secretKey can be imported")
+                keys.append(
+                    {
+                        "api_key": str(key["apiKey"]),
+                        "kind": "HMAC",
+                        "secret": str(key["secretKey"]),
+                        "can_read": "USER_DATA" in permissions,
+                        "can_trade": "TRADE" in permissions,
+                        "ip_allowlist": tuple(allowlist) if allowlist is not None else None,
+                    }
+                )
+            parsed.append(
+                (str(entry["name"]), keys, AccountState.from_json(entry.get("state", {})))
+            )
+    except (StateError, KeyError, TypeError, AttributeError) as error:
+        raise AdminError(f"invalid state document: {error}") from None
+    return parsed

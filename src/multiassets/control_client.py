@@ -1,0 +1,84 @@
+"""A client for a running server's control plane (standard library only).
+
+It has the same methods as :class:`multiassets.admin.Admin`, so the CLI and the test helpers
+work the same on a running server as directly on a database.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from typing import Any
+from urllib.parse import quote
+
+from .admin import PERMISSIONS, AdminError
+
+__all__ = ["ControlClient"]
+
+
+class ControlClient:
+    def __init__(self, base_url: str, token: str, timeout: float = 10) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.token = token
+        self.timeout = timeout
+
+    def _call(self, method: str, path: str, document: Any = None) -> Any:
+        data = json.dumps(document).encode() if document is not None else None
+        request = urllib.request.Request(
+            f"{self.base_url}/_multiassets/{path}",
+            data=data,
+            method=method,
+            headers={"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                return json.loads(response.read() or b"null")
+        except urllib.error.HTTPError as error:
+            try:
+                message = json.loads(error.read())["error"]
+            except (ValueError, KeyError, TypeError):
+                message = f"HTTP {error.code}"
+            raise AdminError(message, error.code) from None
+        except (urllib.error.URLError, OSError) as error:
+            raise AdminError(f"can't reach {self.base_url}: {error}", 503) from None
+
+    def list_accounts(self) -> list[dict[str, Any]]:
+        return list(self._call("GET", "accounts"))
+
+    def create_account(self, name: str) -> dict[str, Any]:
+        return dict(self._call("POST", "accounts", {"name": name}))
+
+    def delete_account(self, name: str) -> None:
+        self._call("DELETE", f"accounts/{quote(name, safe='')}")
+
+    def create_key(
+        self,
+        account: str,
+        permissions: Any = PERMISSIONS,
+        ip_allowlist: Any = None,
+    ) -> dict[str, Any]:
+        body = {"permissions": list(permissions), "ipAllowlist": ip_allowlist}
+        return dict(self._call("POST", f"accounts/{quote(account, safe='')}/keys", body))
+
+    def list_keys(self, account: str) -> list[dict[str, Any]]:
+        return list(self._call("GET", f"accounts/{quote(account, safe='')}/keys"))
+
+    def revoke_key(self, api_key: str) -> None:
+        self._call("DELETE", f"keys/{quote(api_key, safe='')}")
+
+    def state(self, account: str) -> dict[str, Any]:
+        return dict(self._call("GET", f"accounts/{quote(account, safe='')}/state"))
+
+    def set_state(self, account: str, document: Any, *, partial: bool = False) -> dict[str, Any]:
+        method = "PATCH" if partial else "PUT"
+        return dict(self._call(method, f"accounts/{quote(account, safe='')}/state", document))
+
+    def export(self) -> dict[str, Any]:
+        return dict(self._call("GET", "state"))
+
+    def import_(self, document: Any) -> None:
+        self._call("PUT", "state", document)
+
+    def reset(self) -> None:
+        self._call("POST", "reset")

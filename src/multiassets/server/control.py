@@ -1,0 +1,127 @@
+"""The control plane: accounts, keys, account state and fixtures for the people who run the
+server, under ``/_multiassets/`` (a prefix Binance can't use).
+
+Every request needs ``Authorization: Bearer <token>``; only loopback clients are answered unless
+the server was started with ``--admin-allow-remote``. Bodies are JSON; errors are
+``{"error": "…"}`` — this is our API, not Binance's.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+
+from ..admin import Admin, AdminError, token_matches
+from .state import ServerState
+
+__all__ = ["PREFIX", "handle_control"]
+
+PREFIX = "/_multiassets/"
+
+Reply = tuple[int, Any]
+
+
+def _loopback(ip: str) -> bool:
+    try:
+        return ipaddress.ip_address(ip).is_loopback
+    except ValueError:
+        return False
+
+
+async def handle_control(
+    state: ServerState,
+    method: str,
+    path: str,
+    authorization: str | None,
+    client_ip: str,
+    body: bytes,
+) -> tuple[int, bytes]:
+    if not (state.config.admin_allow_remote or _loopback(client_ip)):
+        return _json(403, {"error": "the control plane answers only loopback clients"})
+    parts = path.removeprefix(PREFIX).strip("/").split("/")
+    if parts == ["health"] and method == "GET":
+        return _json(200, {"status": "ok", "database": "ok"})
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not token or not token_matches(state.store, token):
+        return _json(401, {"error": "a valid 'Authorization: Bearer <token>' header is required"})
+    try:
+        document = orjson.loads(body) if body else None
+    except orjson.JSONDecodeError:
+        return _json(400, {"error": "the body must be JSON"})
+    route = _route(method, parts)
+    if route is None:
+        return _json(404, {"error": f"no control-plane route {method} {path}"})
+    operation, writes = route
+    try:
+        if not writes:
+            return _json(*_reply(operation(state.admin, document)))
+        # A change to accounts or state waits for in-flight changes and is seen at once.
+        async with state.registry.all_locked():
+            try:
+                result = _reply(operation(state.admin, document))
+            finally:
+                state.registry.reload()
+        return _json(*result)
+    except AdminError as error:
+        return _json(error.status, {"error": str(error)})
+
+
+def _reply(result: Any) -> Reply:
+    return (200, result) if result is not None else (200, {})
+
+
+Operation = Callable[[Admin, Any], Any]
+
+
+def _field(document: Any, name: str) -> Any:
+    if not isinstance(document, dict) or name not in document:
+        raise AdminError(f"the body needs a field {name!r}")
+    return document[name]
+
+
+def _route(method: str, parts: list[str]) -> tuple[Operation, bool] | None:
+    """(operation, whether it writes) for a control-plane method and path."""
+    match method, parts:
+        case "GET", ["accounts"]:
+            return (lambda admin, _: admin.list_accounts()), False
+        case "POST", ["accounts"]:
+            return (lambda admin, doc: admin.create_account(str(_field(doc, "name")))), True
+        case "DELETE", ["accounts", name]:
+            return (lambda admin, _: admin.delete_account(name)), True
+        case "GET", ["accounts", name, "keys"]:
+            return (lambda admin, _: admin.list_keys(name)), False
+        case "POST", ["accounts", name, "keys"]:
+            return (lambda admin, doc: _create_key(admin, name, doc)), True
+        case "DELETE", ["keys", api_key]:
+            return (lambda admin, _: admin.revoke_key(api_key)), True
+        case "GET", ["accounts", name, "state"]:
+            return (lambda admin, _: admin.state(name)), False
+        case "PUT", ["accounts", name, "state"]:
+            return (lambda admin, doc: admin.set_state(name, doc)), True
+        case "PATCH", ["accounts", name, "state"]:
+            return (lambda admin, doc: admin.set_state(name, doc, partial=True)), True
+        case "GET", ["state"]:
+            return (lambda admin, _: admin.export()), False
+        case "PUT", ["state"]:
+            return (lambda admin, doc: admin.import_(doc)), True
+        case "POST", ["reset"]:
+            return (lambda admin, _: admin.reset()), True
+    return None
+
+
+def _create_key(admin: Admin, account: str, document: Any) -> Any:
+    options = document if isinstance(document, dict) else {}
+    permissions = options.get("permissions", ["USER_DATA", "TRADE"])
+    allowlist = options.get("ipAllowlist")
+    if not isinstance(permissions, list) or (
+        allowlist is not None and not isinstance(allowlist, list)
+    ):
+        raise AdminError("permissions and ipAllowlist must be lists")
+    return admin.create_key(account, permissions, allowlist)
+
+
+def _json(status: int, document: Any) -> tuple[int, bytes]:
+    return status, orjson.dumps(document)

@@ -1,0 +1,70 @@
+"""The schema, as a list of migrations: entry N takes a database from version N to N+1."""
+
+from __future__ import annotations
+
+__all__ = ["MIGRATIONS"]
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: accounts and keys
+    """
+    CREATE TABLE accounts (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        multi_assets_margin INTEGER NOT NULL DEFAULT 0 CHECK (multi_assets_margin IN (0, 1)),
+        created_ms INTEGER NOT NULL
+    );
+    CREATE TABLE api_keys (
+        api_key TEXT PRIMARY KEY,
+        account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL CHECK (kind IN ('HMAC', 'RSA', 'ED25519')),
+        secret TEXT,
+        public_key TEXT,
+        created_ms INTEGER NOT NULL,
+        CHECK ((kind = 'HMAC') = (secret IS NOT NULL))
+    );
+    CREATE INDEX api_keys_account ON api_keys(account_id);
+    """,
+    # 2: key permissions and IP allow-lists; the account state behind the rules
+    """
+    ALTER TABLE api_keys ADD COLUMN can_read INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE api_keys ADD COLUMN can_trade INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE api_keys ADD COLUMN ip_allowlist TEXT;
+    CREATE TABLE margin_types (
+        account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        symbol TEXT NOT NULL,
+        margin_type TEXT NOT NULL CHECK (margin_type IN ('CROSSED', 'ISOLATED')),
+        PRIMARY KEY (account_id, symbol)
+    );
+    CREATE TABLE balances (
+        account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        asset TEXT NOT NULL,
+        wallet_balance TEXT NOT NULL,
+        PRIMARY KEY (account_id, asset)
+    );
+    CREATE TABLE positions (
+        account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        symbol TEXT NOT NULL,
+        position_side TEXT NOT NULL,
+        position_amt TEXT NOT NULL,
+        entry_price TEXT NOT NULL,
+        initial_margin TEXT NOT NULL,
+        unrealized_profit TEXT NOT NULL,
+        PRIMARY KEY (account_id, seq)
+    );
+    CREATE TABLE open_orders (
+        account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        order_id INTEGER NOT NULL,
+        symbol TEXT NOT NULL,
+        side TEXT NOT NULL,
+        type TEXT NOT NULL,
+        price TEXT NOT NULL,
+        orig_qty TEXT NOT NULL,
+        PRIMARY KEY (account_id, order_id)
+    );
+    CREATE TABLE settings (
+        name TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    """,
+)
