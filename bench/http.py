@@ -1,6 +1,6 @@
-"""Signed GET /fapi/v1/multiAssetsMargin against a hello-world app on the same server stack.
+"""Signed GET and POST /fapi/v1/multiAssetsMargin against hello world on the same server stack.
 
-    .venv/bin/python -m bench.http [--reps 5] [--seconds 4] [--stacks granian,uvicorn]
+    .venv/bin/python -m bench.http [--reps 5] [--seconds 4] [--stacks uvicorn,granian]
 
 Both servers run pinned to CPU 0, wrk to CPU 1. Runs are interleaved (every repetition goes
 through every target and connection count), each cell is the median over repetitions, and a
@@ -10,27 +10,33 @@ run during which the host stole more than 5 % of the CPU is done again (at most 
 from __future__ import annotations
 
 import argparse
-import hashlib
-import hmac
 import json
-import os
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from typing import Any
 
 from .load import Run, run_wrk
+from .scripts import change_script, fixture, signed_get_script
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 CONNECTIONS = (1, 16, 64)
 MODE_PATH = "/fapi/v1/multiAssetsMargin"
+TOKEN = "bench" * 8
+LABELS = {
+    "hello": "hello world",
+    "signed": "signed GET multiAssetsMargin",
+    "change": "POST multiAssetsMargin (a change)",
+}
 
 
 def _free_port() -> int:
@@ -58,11 +64,10 @@ def _wait(port: int) -> None:
 
 
 @contextmanager
-def _server(command: list[str], port: int, env: dict[str, str]) -> Iterator[int]:
+def _server(command: list[str], port: int) -> Iterator[int]:
     process = subprocess.Popen(
         ["taskset", "-c", "0", *command],
         cwd=ROOT,
-        env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -74,87 +79,36 @@ def _server(command: list[str], port: int, env: dict[str, str]) -> Iterator[int]
         process.wait(timeout=20)
 
 
-def _servers(
-    stack: str, db_url: str, port_hello: int, port_app: int
-) -> list[tuple[str, list[str], int]]:
-    """(target, command, port) for the hello-world app and multiassets on one stack."""
-    if stack == "granian":
-        # The hello app on the same settings as `multiassets serve` gives granian.
-        granian = [
-            PYTHON,
-            "-m",
-            "granian",
-            "--interface",
-            "asgi",
-            "--loop",
-            "uvloop",
-            "--workers",
-            "1",
-            "--no-ws",
-            "--log-level",
-            "warning",
-            "--host",
-            "127.0.0.1",
-        ]
+def _commands(stack: str, db_url: str, hello_port: int, app_port: int) -> list[list[str]]:
+    """The hello-world app and multiassets, on one stack, with the same server settings."""
+    serve = f"-m multiassets serve --port {app_port} --db {db_url} --admin-token {TOKEN}"
+    serve += " --weight-limit 2000000000"
+    if stack == "uvicorn":
+        uvicorn = "-m uvicorn --http httptools --loop uvloop --ws none --no-access-log"
+        uvicorn += " --no-server-header --log-level warning --host 127.0.0.1"
         return [
-            ("hello", [*granian, "--port", str(port_hello), "bench.hello:app"], port_hello),
-            (
-                "signed",
-                [
-                    PYTHON,
-                    "-m",
-                    "multiassets",
-                    "serve",
-                    "--port",
-                    str(port_app),
-                    "--db",
-                    db_url,
-                    "--weight-limit",
-                    "2000000000",
-                ],
-                port_app,
-            ),
+            [PYTHON, *f"{uvicorn} --port {hello_port} bench.hello:app".split()],
+            [PYTHON, *serve.split()],
         ]
-    # uvicorn + httptools + uvloop, the other stack perf-limits.md found fastest: for comparison.
-    uvicorn = [
-        PYTHON,
-        "-m",
-        "uvicorn",
-        "--http",
-        "httptools",
-        "--loop",
-        "uvloop",
-        "--no-access-log",
-        "--log-level",
-        "warning",
-        "--host",
-        "127.0.0.1",
-    ]
+    # granian (Rust HTTP, raw ASGI), the other stack perf-limits.md found fastest.
+    granian = "-m granian --interface asgi --loop uvloop --workers 1 --no-ws"
+    granian += " --log-level warning --host 127.0.0.1"
+    factory = "--factory multiassets.server.app:app_from_environment"
     return [
-        ("hello", [*uvicorn, "--port", str(port_hello), "bench.hello:app"], port_hello),
-        (
-            "signed",
-            [
-                *uvicorn,
-                "--port",
-                str(port_app),
-                "--factory",
-                "multiassets.server.app:app_from_environment",
-            ],
-            port_app,
-        ),
+        [PYTHON, *f"{granian} --port {hello_port} bench.hello:app".split()],
+        [PYTHON, *f"{granian} --port {app_port} {factory}".split()],
     ]
 
 
-def _signed_script(api_key: str, secret: str) -> str:
-    # wrk sends the same request again and again; a fresh one per run keeps the timestamp
-    # inside the (maximal) recvWindow.
-    payload = f"recvWindow=60000&timestamp={time.time_ns() // 1_000_000}"
-    signature = hmac.new(secret.encode(), payload.encode(), hashlib.sha256).hexdigest()
-    return (
-        f'wrk.path = "{MODE_PATH}?{payload}&signature={signature}"\n'
-        f'wrk.headers["X-MBX-APIKEY"] = "{api_key}"\n'
+def _load_fixture(base_url: str, document: dict[str, Any]) -> None:
+    """Put every account back in Single-Asset Mode, so a change run never meets -4171."""
+    request = urllib.request.Request(
+        f"{base_url}/_multiassets/state",
+        data=json.dumps(document).encode(),
+        method="PUT",
+        headers={"Authorization": f"Bearer {TOKEN}"},
     )
+    urllib.request.urlopen(request, timeout=30).read()
 
 
 def main() -> None:
@@ -162,6 +116,7 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=4)
     parser.add_argument("--stacks", default="uvicorn", help="uvicorn and/or granian")
+    parser.add_argument("--accounts", type=int, default=2000, help="accounts the changes cycle")
     parser.add_argument("--json", type=Path, help="also write the raw runs here")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
@@ -169,47 +124,53 @@ def main() -> None:
 
     workdir = Path(tempfile.mkdtemp(prefix="multiassets-bench-"))
     db_url = f"sqlite:///{workdir / 'bench.db'}"
-    created = subprocess.run(
+    document, keys = fixture(args.accounts)
+    (workdir / "fixture.json").write_text(json.dumps(document))
+    subprocess.run(
         [
             PYTHON,
             "-m",
             "multiassets",
-            "keys",
-            "create",
+            "state",
+            "load",
+            str(workdir / "fixture.json"),
             "--db",
             db_url,
-            "--account",
-            "bench",
-            "--json",
         ],
-        capture_output=True,
-        text=True,
         check=True,
+        capture_output=True,
     )
-    key = json.loads(created.stdout)
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "MULTIASSETS_SERVER_CONFIG": json.dumps({"db_url": db_url, "weight_limit": 2_000_000_000}),
-    }
+    env_config = json.dumps({"db_url": db_url, "weight_limit": 2_000_000_000})
+    import os
+
+    os.environ["MULTIASSETS_SERVER_CONFIG"] = env_config
+    os.environ["PYTHONPATH"] = str(ROOT)
     runs: dict[tuple[str, str, int], list[Run]] = defaultdict(list)
     with ExitStack() as stack:
         targets: list[tuple[str, str, int, int]] = []
         for stack_name in args.stacks.split(","):
-            for target, command, port in _servers(stack_name, db_url, _free_port(), _free_port()):
-                pid = stack.enter_context(_server(command, port, env))
-                targets.append((stack_name, target, port, pid))
+            hello_port, app_port = _free_port(), _free_port()
+            hello, app = _commands(stack_name, db_url, hello_port, app_port)
+            targets.append(
+                (stack_name, "hello", hello_port, stack.enter_context(_server(hello, hello_port)))
+            )
+            app_pid = stack.enter_context(_server(app, app_port))
+            targets.append((stack_name, "signed", app_port, app_pid))
+            if stack_name == "uvicorn":  # the control plane resets state between change runs
+                targets.append((stack_name, "change", app_port, app_pid))
         for rep in range(args.reps):
             for connections in CONNECTIONS:
                 for stack_name, target, port, pid in targets:
                     for _attempt in range(3):
-                        script = (
-                            _signed_script(key["apiKey"], key["secretKey"])
-                            if target == "signed"
-                            else None
-                        )
-                        url = f"http://127.0.0.1:{port}{MODE_PATH if script else '/'}"
-                        run = run_wrk(url, connections, args.seconds, pid, script, cpu="1")
+                        base = f"http://127.0.0.1:{port}"
+                        script = None
+                        if target == "signed":
+                            script = signed_get_script(keys[0])
+                        elif target == "change":
+                            _load_fixture(base, document)
+                            script = change_script(keys[1:])
+                        path = MODE_PATH if script else "/"
+                        run = run_wrk(base + path, connections, args.seconds, pid, script, cpu="1")
                         if run.steal_pct <= 5:
                             break
                     runs[(stack_name, target, connections)].append(run)
@@ -235,19 +196,20 @@ def _report(runs: dict[tuple[str, str, int], list[Run]], args: argparse.Namespac
         f"{args.seconds:g} s; server on CPU 0, wrk on CPU 1\n"
     )
     print(
-        "| stack | endpoint | conns | req/s | ratio to hello | p50 ms | p99 ms "
+        "| stack | request | conns | req/s | ratio to hello | p50 ms | p99 ms "
         "| server CPU µs/req | steal % |"
     )
     print("|---|---|---|---|---|---|---|---|---|")
+    order = {"hello": 0, "signed": 1, "change": 2}
     for (stack_name, target, connections), cell in sorted(
-        runs.items(), key=lambda item: (item[0][0], item[0][2], item[0][1])
+        runs.items(), key=lambda item: (item[0][0], item[0][2], order[item[0][1]])
     ):
         hello = runs[(stack_name, "hello", connections)]
         ratio = _median(cell, "requests_per_s") / _median(hello, "requests_per_s")
-        label = "hello world" if target == "hello" else "signed GET multiAssetsMargin"
         print(
-            f"| {stack_name} | {label} | {connections} | {_median(cell, 'requests_per_s'):,.0f} "
-            f"| {ratio:.2f} | {_median(cell, 'p50_ms'):.3f} | {_median(cell, 'p99_ms'):.3f} "
+            f"| {stack_name} | {LABELS[target]} | {connections} "
+            f"| {_median(cell, 'requests_per_s'):,.0f} | {ratio:.2f} "
+            f"| {_median(cell, 'p50_ms'):.3f} | {_median(cell, 'p99_ms'):.3f} "
             f"| {_median(cell, 'server_cpu_us'):.1f} | {_median(cell, 'steal_pct'):.1f} |"
         )
 

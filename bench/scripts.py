@@ -1,0 +1,85 @@
+"""wrk Lua scripts with correctly signed requests, and the accounts they use."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import string
+import time
+from typing import Any
+
+__all__ = ["change_script", "fixture", "signed_get_script"]
+
+MODE_PATH = "/fapi/v1/multiAssetsMargin"
+_ALPHABET = string.ascii_letters + string.digits
+
+Key = tuple[str, str]  # api key, secret
+
+
+def _token() -> str:
+    return "".join(secrets.choice(_ALPHABET) for _ in range(64))
+
+
+def fixture(accounts: int) -> tuple[dict[str, Any], list[Key]]:
+    """A state document with ``accounts + 1`` accounts, each with one key, all Single-Asset."""
+    keys = [(_token(), _token()) for _ in range(accounts + 1)]
+    document = {
+        "format": "multiassets/state@1",
+        "accounts": [
+            {
+                "name": f"bench{n}",
+                "state": {},
+                "keys": [
+                    {
+                        "apiKey": key,
+                        "secretKey": secret,
+                        "type": "HMAC",
+                        "permissions": ["USER_DATA", "TRADE"],
+                        "ipAllowlist": None,
+                    }
+                ],
+            }
+            for n, (key, secret) in enumerate(keys)
+        ],
+    }
+    return document, keys
+
+
+def _signed(secret: str, params: str) -> str:
+    # A fresh timestamp per run, inside the (maximal) recvWindow for the run's few seconds.
+    payload = f"{params}recvWindow=60000&timestamp={time.time_ns() // 1_000_000}"
+    signature = hmac.new(secret.encode(), payload.encode(), hashlib.sha256).hexdigest()
+    return f"{MODE_PATH}?{payload}&signature={signature}"
+
+
+def signed_get_script(key: Key) -> str:
+    return f'wrk.path = "{_signed(key[1], "")}"\nwrk.headers["X-MBX-APIKEY"] = "{key[0]}"\n'
+
+
+def change_script(keys: list[Key]) -> str:
+    """Request j changes account j mod N, to true on even rounds and false on odd ones, so
+    every change is accepted; N is far above the connection count, so no two requests for
+    one account are ever in flight together."""
+    paths = [
+        _signed(secret, f"multiAssetsMargin={target}&")
+        for target in ("true", "false")
+        for _, secret in keys
+    ]
+    lines = ["local paths = {"] + [f'  "{path}",' for path in paths] + ["}", "local keys = {"]
+    lines += [f'  "{key}",' for key, _ in keys] + ["}"]
+    lines += [
+        f"local n = {len(keys)}",
+        # wrk builds one request it never sends before the run: let it be a harmless ping,
+        # so the counter below counts only requests that go out.
+        "local counter = -1",
+        "request = function()",
+        "  local j = counter",
+        '  if j < 0 then counter = 0; return wrk.format("GET", "/fapi/v1/ping") end',
+        "  counter = counter + 1",
+        "  local k = j % n",
+        "  local round = math.floor(j / n) % 2",
+        '  return wrk.format("POST", paths[round * n + k + 1], {["X-MBX-APIKEY"] = keys[k + 1]})',
+        "end",
+    ]
+    return "\n".join(lines) + "\n"
