@@ -202,3 +202,23 @@ def test_control_plane_refuses_non_loopback_clients_unless_allowed(tmp_path: Pat
 
     assert asyncio.run(ask(False)) == 403
     assert asyncio.run(ask(True)) == 401  # past the address check, stopped by the token
+
+
+def test_key_creation_takes_permissions_and_allow_list_and_refuses_other_types(srv: Server) -> None:
+    status, created = raw(
+        srv,
+        "POST",
+        "accounts/demo/keys",
+        {"permissions": ["USER_DATA"], "ipAllowlist": ["127.0.0.1"]},
+        token=srv.admin_token,
+    )
+    assert status == 200
+    assert (
+        created["account"],
+        created["type"],
+        created["permissions"],
+        created["ipAllowlist"],
+    ) == ("demo", "HMAC", ["USER_DATA"], ["127.0.0.1"])
+    assert len(created["secretKey"]) == 64
+    status, body = raw(srv, "POST", "accounts/demo/keys", {"type": "RSA"}, token=srv.admin_token)
+    assert (status, body) == (400, {"error": "only HMAC keys can be created here so far"})

@@ -114,6 +114,8 @@ def _route(method: str, parts: list[str]) -> tuple[Operation, bool] | None:
 
 def _create_key(admin: Admin, account: str, document: Any) -> Any:
     options = document if isinstance(document, dict) else {}
+    if str(options.get("type", "HMAC")).upper() != "HMAC":
+        raise AdminError("only HMAC keys can be created here so far")
     permissions = options.get("permissions", ["USER_DATA", "TRADE"])
     allowlist = options.get("ipAllowlist")
     if not isinstance(permissions, list) or (
