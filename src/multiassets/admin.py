@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .account.model import AccountState, StateError
+from .protocol.signing import KeyFormatError, read_public_key
 from .store import (
     Account,
     AddKey,
@@ -30,7 +31,7 @@ from .store import (
     StoreError,
     Write,
 )
-from .store.base import NotFound
+from .store.base import KeyKind, NotFound
 
 __all__ = ["DEMO_ACCOUNT", "PERMISSIONS", "Admin", "AdminError", "NewKey", "token_matches"]
 
@@ -69,8 +70,11 @@ class NewKey:
     key: ApiKey
 
     def as_json(self) -> dict[str, Any]:
-        """The key as shown once at creation: with its secret."""
-        return {"account": self.account, **self.key.public_json(), "secretKey": self.key.secret}
+        """The key as shown once at creation: with its secret (HMAC keys)."""
+        document = {"account": self.account, **self.key.public_json()}
+        if self.key.secret is not None:
+            document["secretKey"] = self.key.secret
+        return document
 
 
 class Admin:
@@ -146,26 +150,36 @@ class Admin:
         account: str,
         permissions: Iterable[str] = PERMISSIONS,
         ip_allowlist: Iterable[str] | None = None,
+        public_key: str | None = None,
     ) -> dict[str, Any]:
-        """An HMAC key for ``account`` (created if needed), as JSON with its secret: the only
-        time the secret is shown."""
-        return self.new_key(account, permissions, ip_allowlist).as_json()
+        """A key for ``account`` (created if needed), as JSON: an HMAC key with its secret
+        (the only time it is shown), or, given a PEM ``public_key``, an RSA or Ed25519 key of
+        which only the public half is stored."""
+        return self.new_key(account, permissions, ip_allowlist, public_key).as_json()
 
     def new_key(
         self,
         account: str,
         permissions: Iterable[str] = PERMISSIONS,
         ip_allowlist: Iterable[str] | None = None,
+        public_key: str | None = None,
     ) -> NewKey:
         granted = set(permissions)
         if not granted <= set(PERMISSIONS):
             raise AdminError(f"permissions are {' and '.join(PERMISSIONS)}")
+        kind: KeyKind = "HMAC"
+        if public_key is not None:
+            try:
+                kind, _ = read_public_key(public_key)
+            except KeyFormatError as error:
+                raise AdminError(str(error)) from None
         owner, _ = self.ensure_account(account)
         key = ApiKey(
             new_token(),
             owner.id,
-            "HMAC",
-            secret=new_token(),
+            kind,
+            secret=new_token() if public_key is None else None,
+            public_key=public_key,
             can_read="USER_DATA" in granted,
             can_trade="TRADE" in granted,
             ip_allowlist=tuple(ip_allowlist) if ip_allowlist is not None else None,
@@ -207,7 +221,7 @@ class Admin:
         accounts = []
         for account in self.store.accounts():
             keys = [
-                {**key.public_json(), "secretKey": key.secret}
+                {**key.public_json(), "secretKey": key.secret, "publicKey": key.public_key}
                 for key in self.store.api_keys(account.id)
             ]
             accounts.append({"name": account.name, "keys": keys, "state": account.state.to_json()})
@@ -233,13 +247,17 @@ def _parse_export(document: Any) -> list[tuple[str, list[dict[str, Any]], Accoun
             for key in entry.get("keys") or []:
                 permissions = set(key.get("permissions") or ())
                 allowlist = key.get("ipAllowlist")
-                if key.get("type", "HMAC") != "HMAC" or not key.get("secretKey"):
-                    raise AdminError("only HMAC keys with their secretKey can be imported")
+                kind = key.get("type", "HMAC")
+                if kind == "HMAC" and not key.get("secretKey"):
+                    raise AdminError("an HMAC key needs its secretKey to be imported")
+                if kind != "HMAC":
+                    kind, _ = read_public_key(str(key.get("publicKey")))
                 keys.append(
                     {
                         "api_key": str(key["apiKey"]),
-                        "kind": "HMAC",
-                        "secret": str(key["secretKey"]),
+                        "kind": kind,
+                        "secret": key.get("secretKey") if kind == "HMAC" else None,
+                        "public_key": key.get("publicKey") if kind != "HMAC" else None,
                         "can_read": "USER_DATA" in permissions,
                         "can_trade": "TRADE" in permissions,
                         "ip_allowlist": tuple(allowlist) if allowlist is not None else None,
@@ -248,6 +266,6 @@ def _parse_export(document: Any) -> list[tuple[str, list[dict[str, Any]], Accoun
             parsed.append(
                 (str(entry["name"]), keys, AccountState.from_json(entry.get("state", {})))
             )
-    except (StateError, KeyError, TypeError, AttributeError) as error:
+    except (StateError, KeyFormatError, KeyError, TypeError, AttributeError) as error:
         raise AdminError(f"invalid state document: {error}") from None
     return parsed

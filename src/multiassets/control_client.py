@@ -57,8 +57,11 @@ class ControlClient:
         account: str,
         permissions: Any = PERMISSIONS,
         ip_allowlist: Any = None,
+        public_key: str | None = None,
     ) -> dict[str, Any]:
-        body = {"permissions": list(permissions), "ipAllowlist": ip_allowlist}
+        body: dict[str, Any] = {"permissions": list(permissions), "ipAllowlist": ip_allowlist}
+        if public_key is not None:
+            body["publicKey"] = public_key  # the server tells RSA from Ed25519
         return dict(self._call("POST", f"accounts/{quote(account, safe='')}/keys", body))
 
     def list_keys(self, account: str) -> list[dict[str, Any]]:

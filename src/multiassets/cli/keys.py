@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from typing import IO
 
 import click
 
 from ..admin import PERMISSIONS
+from ..protocol.signing import generate_private_key, load_private_key
 from .options import control_plane, target_options
 
 __all__ = ["keys"]
@@ -27,6 +29,24 @@ def keys() -> None:
     help="USER_DATA (read) and/or TRADE (change), comma-separated.",
 )
 @click.option("--ip", "ips", multiple=True, help="Allow only this client IP (repeatable).")
+@click.option(
+    "--type",
+    "kind",
+    type=click.Choice(["hmac", "rsa", "ed25519"], case_sensitive=False),
+    default="hmac",
+    show_default=True,
+)
+@click.option(
+    "--public-key",
+    type=click.File("r"),
+    help="RSA or Ed25519: the PEM public key to register (only it is stored).",
+)
+@click.option(
+    "--generate",
+    is_flag=True,
+    help="RSA or Ed25519: make a key pair here, register its public half, print the private "
+    "key once.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the new key as JSON.")
 def create(
     db_url: str,
@@ -35,30 +55,54 @@ def create(
     account: str,
     permissions: str,
     ips: tuple[str, ...],
+    kind: str,
+    public_key: IO[str] | None,
+    generate: bool,
     as_json: bool,
 ) -> None:
-    """Create an HMAC key (and its account if needed). The secret is shown only now."""
+    """Create a key (and its account if needed). A secret or private key is shown only now."""
     granted = [name.strip().upper() for name in permissions.split(",") if name.strip()]
     if not set(granted) <= set(PERMISSIONS):
         raise click.BadParameter(
             f"choose from {', '.join(PERMISSIONS)}", param_hint="--permissions"
         )
+    kind = kind.upper()
+    private_pem = None
+    public_pem = public_key.read() if public_key is not None else None
+    if kind == "HMAC" and (public_pem is not None or generate):
+        raise click.UsageError("--public-key and --generate are for --type rsa or ed25519")
+    if kind != "HMAC":
+        if (public_pem is None) == (not generate):
+            raise click.UsageError(f"--type {kind.lower()} needs --public-key FILE or --generate")
+        if generate:
+            private_pem = generate_private_key("RSA" if kind == "RSA" else "ED25519")
+            public_pem = load_private_key(private_pem)[2]
     with control_plane(db_url, server_url, token) as plane:
-        new = plane.create_key(account, granted, list(ips) if ips else None)
-    if as_json:
-        click.echo(
-            json.dumps(
-                {"account": new["account"], "apiKey": new["apiKey"], "secretKey": new["secretKey"]}
-            )
-        )
+        new = plane.create_key(account, granted, list(ips) if ips else None, public_pem)
+    if kind != "HMAC" and new["type"] != kind:
+        raise click.ClickException(f"the public key is {new['type']}, not {kind}")
+    shown = {"account": new["account"], "apiKey": new["apiKey"]}
+    if "secretKey" in new:
+        shown["secretKey"] = new["secretKey"]
     else:
-        click.echo(f"account:     {new['account']}")
-        click.echo(f"API key:     {new['apiKey']}")
-        click.echo(f"secret key:  {new['secretKey']}")
-        click.echo(f"permissions: {', '.join(new['permissions'])}")
-        if new["ipAllowlist"] is not None:
-            click.echo(f"IPs:         {', '.join(new['ipAllowlist'])}")
-        click.echo("The secret is not shown again: keep it now.")
+        shown["type"] = new["type"]
+    if private_pem is not None:
+        shown["privateKey"] = private_pem
+    if as_json:
+        click.echo(json.dumps(shown))
+        return
+    click.echo(f"account:     {new['account']}")
+    click.echo(f"type:        {new['type']}")
+    click.echo(f"API key:     {new['apiKey']}")
+    if "secretKey" in shown:
+        click.echo(f"secret key:  {shown['secretKey']}")
+    click.echo(f"permissions: {', '.join(new['permissions'])}")
+    if new["ipAllowlist"] is not None:
+        click.echo(f"IPs:         {', '.join(new['ipAllowlist'])}")
+    if private_pem is not None:
+        click.echo(private_pem, nl=False)
+    if "secretKey" in shown or private_pem is not None:
+        click.echo("This is the only time it is shown: keep it now.")
 
 
 @keys.command("list")

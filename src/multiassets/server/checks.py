@@ -15,8 +15,10 @@ Binance does not publish its order; ours (recorded in PARITY.md, each step teste
    or not a LONG ``-1102``; recvWindow zero or negative ``-1130``. fapi sets no upper bound on
    recvWindow (no ``-1131`` on fapi; its own RSA example sends 9999999).
 5. time window — ``timestamp < now + 1000`` and ``now - timestamp <= recvWindow``, else ``-1021``.
-6. signature — mandatory (``-1102``), the last part of its source, and the HMAC-SHA256 of the
-   query string followed by the body as received (``-1022`` otherwise).
+6. signature — mandatory (``-1102``), the last part of its source, and a signature of the
+   query string followed by the body as received: hex HMAC-SHA256 for an HMAC key, base64
+   RSASSA-PKCS1-v1_5/SHA-256 or Ed25519 for a key registered by its public key (``-1022``
+   otherwise).
 
 What the endpoint does with its own parameters comes after, in its handler.
 """
@@ -36,7 +38,7 @@ from ..protocol.errors import (
     ApiError,
 )
 from ..protocol.params import EMPTY_SOURCE, ParsedSource, parse_long, parse_source
-from ..protocol.signing import signed_payload, verify_hmac
+from ..protocol.signing import signed_payload
 from ..store import Account, ApiKey
 from .endpoints import Endpoint, Security
 from .state import ServerState
@@ -89,7 +91,7 @@ def check(state: ServerState, endpoint: Endpoint, request: Request) -> Call:
             query.signature_last if query.signature is not None else (body.signature_last)
         )
         payload = signed_payload(query.signed, body.signed)
-        if not (signature_last and _verify(key, payload, signature)):
+        if not (signature_last and state.registry.verifier(key)(payload, signature)):
             raise ApiError(INVALID_SIGNATURE)
     return Call(now, used, params, key, state.registry.account(key.account_id))
 
@@ -136,9 +138,3 @@ def _check_time_window(params: dict[str, str], now: int) -> None:
         raise ApiError(TIMESTAMP_AHEAD)
     if now - timestamp > recv_window:
         raise ApiError(TIMESTAMP_OUTSIDE_RECV_WINDOW)
-
-
-def _verify(key: ApiKey, payload: bytes, signature: str) -> bool:
-    if key.kind == "HMAC" and key.secret is not None:
-        return verify_hmac(key.secret.encode(), payload, signature)
-    return False

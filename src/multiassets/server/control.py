@@ -15,6 +15,7 @@ from typing import Any
 import orjson
 
 from ..admin import Admin, AdminError, token_matches
+from ..protocol.signing import KeyFormatError, read_public_key
 from .state import ServerState
 
 __all__ = ["PREFIX", "handle_control"]
@@ -113,16 +114,31 @@ def _route(method: str, parts: list[str]) -> tuple[Operation, bool] | None:
 
 
 def _create_key(admin: Admin, account: str, document: Any) -> Any:
+    """``{"permissions", "ipAllowlist", "type", "publicKey"}``: an HMAC key unless a PEM
+    ``publicKey`` is given (its type, RSA or ED25519, is read from it and must match
+    ``type`` if that is given too)."""
     options = document if isinstance(document, dict) else {}
-    if str(options.get("type", "HMAC")).upper() != "HMAC":
-        raise AdminError("only HMAC keys can be created here so far")
+    public_key = options.get("publicKey")
+    wanted = str(options.get("type") or ("HMAC" if public_key is None else "")).upper()
+    if public_key is None:
+        if wanted != "HMAC":
+            raise AdminError("RSA and ED25519 keys need a publicKey (PEM)")
+    else:
+        if not isinstance(public_key, str):
+            raise AdminError("publicKey must be a PEM string")
+        try:
+            kind, _ = read_public_key(public_key)
+        except KeyFormatError as error:
+            raise AdminError(str(error)) from None
+        if wanted not in ("", kind):
+            raise AdminError(f"the public key is {kind}, not {wanted}")
     permissions = options.get("permissions", ["USER_DATA", "TRADE"])
     allowlist = options.get("ipAllowlist")
     if not isinstance(permissions, list) or (
         allowlist is not None and not isinstance(allowlist, list)
     ):
         raise AdminError("permissions and ipAllowlist must be lists")
-    return admin.create_key(account, permissions, allowlist)
+    return admin.create_key(account, permissions, allowlist, public_key)
 
 
 def _json(status: int, document: Any) -> tuple[int, bytes]:

@@ -12,6 +12,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+from ..protocol.signing import Verifier, hmac_verifier, public_key_verifier
 from ..store import Account, ApiKey, Store
 
 __all__ = ["Registry"]
@@ -23,6 +24,7 @@ class Registry:
         self._accounts: dict[int, Account] = {}
         self._keys: dict[str, ApiKey] = {}
         self._locks: dict[int, asyncio.Lock] = {}
+        self._verifiers: dict[str, Verifier] = {}
         self.reload()
 
     def key(self, api_key: str) -> ApiKey | None:
@@ -36,6 +38,20 @@ class Registry:
         self._accounts.setdefault(account.id, account)
         self._keys[api_key] = key
         return key
+
+    def verifier(self, key: ApiKey) -> Verifier:
+        """How to check this key's signatures, built once per key (a parsed public key, the
+        secret's bytes)."""
+        verifier = self._verifiers.get(key.api_key)
+        if verifier is None:
+            if key.kind == "HMAC" and key.secret is not None:
+                verifier = hmac_verifier(key.secret)
+            elif key.public_key is not None:
+                verifier = public_key_verifier(key.public_key)
+            else:
+                raise ValueError(f"key {key.api_key[:8]}… has nothing to verify with")
+            self._verifiers[key.api_key] = verifier
+        return verifier
 
     def account(self, account_id: int) -> Account:
         return self._accounts[account_id]
@@ -74,3 +90,4 @@ class Registry:
                 fresh[account_id] = current
         self._accounts = fresh
         self._keys = {key.api_key: key for key in self.store.api_keys()}
+        self._verifiers = {}
