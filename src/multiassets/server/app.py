@@ -18,8 +18,8 @@ from ..protocol.errors import TOO_MANY_PARAMETERS, UNKNOWN, ApiError
 from .checks import Request, check
 from .config import CONFIG_ENV, ServerConfig
 from .control import PREFIX, handle_control
-from .endpoints import ROUTES
 from .responses import Response, error_response, not_found_response, ok_response
+from .routes import ROUTES
 from .state import ServerState
 
 __all__ = ["App", "app_from_environment"]
@@ -60,8 +60,8 @@ class App:
                 return await self._control(scope, receive, client_ip)
             return not_found_response(limiter.used(client_ip))
         method: str = scope["method"]
-        endpoint = methods.get(method)
-        if endpoint is None:
+        route = methods.get(method)
+        if route is None:
             return not_found_response(limiter.used(client_ip))
         try:
             request = Request(method, scope["path"], scope["query_string"], b"", client_ip)
@@ -72,8 +72,8 @@ class App:
                     request.content_type = value.decode("latin-1")
             if method != "GET":
                 request.body = await _read_body(receive)
-            call = check(self.state, endpoint, request)
-            return ok_response(await endpoint.handler(self.state, call), call.used_weight)
+            call = check(self.state, route.endpoint, request)
+            return ok_response(await route.handler(self.state, call), call.used_weight)
         except ApiError as error:
             return error_response(error, limiter.used(client_ip))
         except Exception:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..protocol.endpoints import Endpoint, Security
 from ..protocol.errors import (
     BAD_API_KEY_FMT,
     INVALID_PARAM,
@@ -40,7 +41,6 @@ from ..protocol.errors import (
 from ..protocol.params import EMPTY_SOURCE, ParsedSource, parse_long, parse_source
 from ..protocol.signing import signed_payload
 from ..store import Account, ApiKey
-from .endpoints import Endpoint, Security
 from .state import ServerState
 
 __all__ = ["Call", "Request", "check"]
