@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import subprocess
 from pathlib import Path
 
@@ -47,6 +48,7 @@ def test_readme_serve_command_works_from_a_clean_clone(tmp_path: Path) -> None:
     process = subprocess.Popen(
         command,
         shell=True,
+        start_new_session=True,  # so the whole process group can be stopped
         cwd=clone,
         env=env,
         stdout=subprocess.PIPE,
@@ -65,6 +67,6 @@ def test_readme_serve_command_works_from_a_clean_clone(tmp_path: Path) -> None:
         assert (reply.status, reply.json()) == (200, {"multiAssetsMargin": False})
         assert (tmp_path / "data" / "multiassets.db").is_file()
     finally:
-        process.terminate()
+        os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
         process.stdout.close()

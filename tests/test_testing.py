@@ -6,6 +6,8 @@ import http.client
 import json
 from pathlib import Path
 
+import pytest
+
 from multiassets.testing import TestServer, serve
 
 from .support import now_ms, sign
@@ -50,3 +52,24 @@ def test_serve_passes_server_options(tmp_path: Path) -> None:
         limits = json.loads(connection.getresponse().read())["rateLimits"]
         connection.close()
     assert limits[0]["limit"] == 77
+
+
+def test_serve_retries_on_a_port_taken_between_choosing_and_binding(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import socket
+
+    from multiassets import testing
+
+    busy = socket.socket()
+    busy.bind(("127.0.0.1", 0))
+    busy.listen()
+    ports = iter([busy.getsockname()[1]])
+    real = testing._free_port
+    monkeypatch.setattr(testing, "_free_port", lambda: next(ports, None) or real())
+    try:
+        with serve(tmp_path / "retry", startup_timeout=10) as server:
+            assert server.port != busy.getsockname()[1]
+            assert get_mode(server) == {"multiAssetsMargin": False}
+    finally:
+        busy.close()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import secrets
 import string
 from collections.abc import Iterable
@@ -164,9 +165,10 @@ class Admin:
         ip_allowlist: Iterable[str] | None = None,
         public_key: str | None = None,
     ) -> NewKey:
-        granted = set(permissions)
+        granted = {str(name) for name in permissions}
         if not granted <= set(PERMISSIONS):
             raise AdminError(f"permissions are {' and '.join(PERMISSIONS)}")
+        allowed = _allowlist(ip_allowlist)
         kind: KeyKind = "HMAC"
         if public_key is not None:
             try:
@@ -182,7 +184,7 @@ class Admin:
             public_key=public_key,
             can_read="USER_DATA" in granted,
             can_trade="TRADE" in granted,
-            ip_allowlist=tuple(ip_allowlist) if ip_allowlist is not None else None,
+            ip_allowlist=allowed,
         )
         self._apply(AddKey(key))
         return NewKey(owner.name, key)
@@ -237,6 +239,26 @@ class Admin:
         self._apply(*writes, atomic=True)
 
 
+def _allowlist(value: Any) -> tuple[str, ...] | None:
+    """None (any IP), or a list of IP addresses (an empty list allows none)."""
+    if value is None:
+        return None
+    if isinstance(value, str) or not all(isinstance(ip, str) for ip in value):
+        raise AdminError("ipAllowlist must be a list of IP addresses")
+    for ip in value:
+        try:
+            ipaddress.ip_address(ip)
+        except ValueError:
+            raise AdminError(f"not an IP address: {ip!r}") from None
+    return tuple(value)
+
+
+def _api_key(value: Any) -> str:
+    if not (isinstance(value, str) and len(value) == 64 and value.isascii() and value.isalnum()):
+        raise AdminError("an apiKey is 64 letters and digits")
+    return value
+
+
 def _parse_export(document: Any) -> list[tuple[str, list[dict[str, Any]], AccountState]]:
     if not isinstance(document, dict) or document.get("format") != EXPORT_FORMAT:
         raise AdminError(f"not a multiassets state document (format {EXPORT_FORMAT!r})")
@@ -254,13 +276,13 @@ def _parse_export(document: Any) -> list[tuple[str, list[dict[str, Any]], Accoun
                     kind, _ = read_public_key(str(key.get("publicKey")))
                 keys.append(
                     {
-                        "api_key": str(key["apiKey"]),
+                        "api_key": _api_key(key.get("apiKey")),
                         "kind": kind,
                         "secret": key.get("secretKey") if kind == "HMAC" else None,
                         "public_key": key.get("publicKey") if kind != "HMAC" else None,
                         "can_read": "USER_DATA" in permissions,
                         "can_trade": "TRADE" in permissions,
-                        "ip_allowlist": tuple(allowlist) if allowlist is not None else None,
+                        "ip_allowlist": _allowlist(allowlist),
                     }
                 )
             parsed.append(

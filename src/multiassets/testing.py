@@ -132,7 +132,11 @@ def serve(
                 process.stdout.close()
                 if attempt == 2 or not lines[0]:
                     raise
-                continue  # most likely the port was taken between choosing and binding it
+                # Most likely the port was taken between choosing and binding it. Start again
+                # from an empty database, so the next attempt prints the demo key too.
+                for suffix in ("", "-wal", "-shm"):
+                    (folder / f"multiassets.db{suffix}").unlink(missing_ok=True)
+                continue
             break
         server = TestServer(
             f"http://127.0.0.1:{port}",

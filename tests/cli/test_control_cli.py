@@ -167,3 +167,25 @@ def test_change_on_the_database_reaches_the_running_server(server: Server) -> No
         server.db_url,
         input='{"multiAssetsMargin": false}',
     )
+
+
+def test_key_revoked_on_the_database_is_refused_even_after_the_server_commits(
+    server: Server,
+) -> None:
+    created = json.loads(
+        run("keys", "create", "--account", "frank", "--json", "--db", server.db_url)
+    )
+    frank = Credentials(created["apiKey"], created["secretKey"])
+    assert server.signed("GET", "/fapi/v1/multiAssetsMargin", credentials=frank).status == 200
+    run("keys", "revoke", created["apiKey"], "--db", server.db_url)
+    # The server's own commit right after must not hide the CLI's change from it.
+    server.signed("POST", "/fapi/v1/marginType", {"symbol": "BTCUSDT", "marginType": "ISOLATED"})
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        reply = server.signed("GET", "/fapi/v1/multiAssetsMargin", credentials=frank)
+        if reply.status == 401:
+            break
+        time.sleep(0.05)
+    else:
+        pytest.fail("the revoked key still works")
+    server.signed("POST", "/fapi/v1/marginType", {"symbol": "BTCUSDT", "marginType": "CROSSED"})

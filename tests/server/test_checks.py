@@ -289,3 +289,28 @@ def test_get_ignores_a_json_content_type(server: Server) -> None:
         headers={"X-MBX-APIKEY": server.demo.api_key, "Content-Type": "application/json"},
     )
     assert reply.status == 200
+
+
+def test_a_timestamp_of_thousands_of_digits_is_refused_cleanly(server: Server) -> None:
+    reply = server.request(
+        "GET",
+        MODE,
+        f"timestamp={'1' * 5000}&signature=00",
+        headers={"X-MBX-APIKEY": server.demo.api_key},
+    )
+    expect(reply.status, reply.json(), 400, -1102, malformed("timestamp"))
+
+
+def test_x_forwarded_for_does_not_change_the_client_ip(server: Server) -> None:
+    query = signed_query(server.demo.secret, {"timestamp": now_ms()})
+    reply = server.request(
+        "GET",
+        MODE,
+        query,
+        headers={
+            "X-MBX-APIKEY": "Z" * 64,
+            "X-Forwarded-For": "1.2.3.4",
+            "Forwarded": "for=1.2.3.4",
+        },
+    )
+    assert reply.json()["msg"].endswith("request ip: 127.0.0.1")

@@ -222,3 +222,69 @@ def test_key_creation_takes_permissions_and_allow_list(srv: Server) -> None:
     assert len(created["secretKey"]) == 64
     status, body = raw(srv, "POST", "accounts/demo/keys", {"type": "RSA"}, token=srv.admin_token)
     assert (status, body) == (400, {"error": "RSA and ED25519 keys need a publicKey (PEM)"})
+
+
+@pytest.mark.parametrize(
+    ("path", "document"),
+    [
+        pytest.param("accounts/demo/state", {"marginTypes": [1]}, id="margin-types-list"),
+        pytest.param("accounts/demo/state", {"positions": 5}, id="positions-number"),
+        pytest.param("accounts/demo/state", {"balances": "x"}, id="balances-string"),
+        pytest.param("accounts/demo/state", {"positions": [{"symbol": []}]}, id="symbol-list"),
+        pytest.param("accounts/demo/keys", {"permissions": [[1]]}, id="permissions-nested"),
+        pytest.param("accounts/demo/keys", {"ipAllowlist": ["not-an-ip"]}, id="bad-ip"),
+        pytest.param(
+            "state",
+            {
+                "format": "multiassets/state@1",
+                "accounts": [{"name": "x", "keys": [{"apiKey": "short", "secretKey": "s"}]}],
+            },
+            id="short-api-key",
+        ),
+        pytest.param(
+            "state",
+            {
+                "format": "multiassets/state@1",
+                "accounts": [
+                    {
+                        "name": "x",
+                        "keys": [
+                            {"apiKey": "a" * 64, "secretKey": "s", "ipAllowlist": "127.0.0.1"}
+                        ],
+                    }
+                ],
+            },
+            id="allowlist-string",
+        ),
+    ],
+)
+def test_badly_shaped_bodies_get_400_not_500(srv: Server, path: str, document: Any) -> None:
+    method = "POST" if path.endswith("keys") else "PUT"
+    status, body = raw(srv, method, path, document, token=srv.admin_token)
+    assert status == 400 and isinstance(body["error"], str), body
+
+
+def test_a_busy_database_does_not_block_binance_requests(srv: Server) -> None:
+    import sqlite3
+    import threading
+    import time
+
+    blocker = sqlite3.connect(srv.db_path, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+    results: list[int] = []
+    creating = threading.Thread(
+        target=lambda: results.append(
+            raw(srv, "POST", "accounts", {"name": "slow"}, token=srv.admin_token)[0]
+        )
+    )
+    creating.start()
+    try:
+        time.sleep(0.3)
+        started = time.monotonic()
+        assert srv.request("GET", "/fapi/v1/ping").status == 200
+        assert time.monotonic() - started < 1.0
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    creating.join(timeout=30)
+    assert results == [200]

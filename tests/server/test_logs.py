@@ -40,3 +40,12 @@ def test_access_log_never_carries_signature_or_secret(tmp_path: Path) -> None:
     assert "signature=<redacted>" in text
     assert signature not in text
     assert secret not in text
+
+
+def test_redact_recognises_a_percent_encoded_signature_name() -> None:
+    from multiassets.server.logs import redact
+
+    assert redact("GET /p?a=1&%73ignature=abc&b=2 HTTP/1.1") == (
+        "GET /p?a=1&%73ignature=<redacted>&b=2 HTTP/1.1"
+    )
+    assert redact("GET /p?signatures=abc") == "GET /p?signatures=abc"

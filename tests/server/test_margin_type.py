@@ -191,3 +191,10 @@ def test_revoked_key_is_refused_on_the_next_request(srv: Server) -> None:
     srv.control.revoke_key(key.api_key)
     reply = srv.signed("GET", "/fapi/v1/multiAssetsMargin", credentials=key)
     assert (reply.status, reply.json()) == (401, REJECTED)
+
+
+def test_an_empty_ip_allow_list_allows_no_ip(srv: Server) -> None:
+    nowhere = new_key(srv, ["USER_DATA"], [])
+    assert srv.control.list_keys("demo")[-1]["ipAllowlist"] == []
+    reply = srv.signed("GET", "/fapi/v1/multiAssetsMargin", credentials=nowhere)
+    assert (reply.status, reply.json()) == (401, REJECTED)

@@ -18,6 +18,15 @@ MarginType = Literal["CROSSED", "ISOLATED"]
 MARGIN_TYPES: tuple[MarginType, ...] = ("CROSSED", "ISOLATED")
 POSITION_SIDES = ("BOTH", "LONG", "SHORT")
 ORDER_SIDES = ("BUY", "SELL")
+ORDER_TYPES = (
+    "LIMIT",
+    "MARKET",
+    "STOP",
+    "STOP_MARKET",
+    "TAKE_PROFIT",
+    "TAKE_PROFIT_MARKET",
+    "TRAILING_STOP_MARKET",
+)
 
 
 class StateError(ValueError):
@@ -37,13 +46,29 @@ def _decimal(value: Any, what: str) -> Decimal:
 
 
 def _choice(value: Any, choices: tuple[str, ...], what: str) -> str:
-    if value not in choices:
+    if not isinstance(value, str) or value not in choices:
         raise StateError(f"{what} must be one of {', '.join(choices)}, got {value!r}")
     return str(value)
 
 
+def _mapping(value: Any, what: str) -> dict[Any, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise StateError(f"{what} must be an object, got {value!r}")
+    return value
+
+
+def _list(value: Any, what: str) -> list[Any]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise StateError(f"{what} must be a list, got {value!r}")
+    return value
+
+
 def _symbol(value: Any, what: str) -> str:
-    if value not in SYMBOLS_BY_NAME:
+    if not isinstance(value, str) or value not in SYMBOLS_BY_NAME:
         raise StateError(f"{what}: unknown symbol {value!r}")
     return str(value)
 
@@ -114,7 +139,7 @@ class Order:
             _choice(data.get("side"), ORDER_SIDES, "order side"),
             _decimal(data.get("price", "0"), "price"),
             _decimal(data.get("origQty"), "origQty"),
-            str(data.get("type", "LIMIT")),
+            _choice(data.get("type", "LIMIT"), ORDER_TYPES, "order type"),
         )
 
 
@@ -157,18 +182,18 @@ class AccountState:
         if not isinstance(mode, bool):
             raise StateError(f"multiAssetsMargin must be true or false, got {mode!r}")
         margin_types: dict[str, MarginType] = {}
-        for symbol, margin_type in dict(data.get("marginTypes") or {}).items():
+        for symbol, margin_type in _mapping(data.get("marginTypes"), "marginTypes").items():
             chosen = _choice(margin_type, MARGIN_TYPES, "marginType")
             margin_types[_symbol(symbol, "marginTypes")] = (
                 "ISOLATED" if chosen == "ISOLATED" else "CROSSED"
             )
         balances: dict[str, Decimal] = {}
-        for asset, amount in dict(data.get("balances") or {}).items():
+        for asset, amount in _mapping(data.get("balances"), "balances").items():
             if asset not in ASSETS_BY_NAME:
                 raise StateError(f"balances: unknown asset {asset!r}")
             balances[asset] = _decimal(amount, f"balance of {asset}")
-        positions = [Position.from_json(item) for item in data.get("positions") or []]
-        orders = [Order.from_json(item) for item in data.get("openOrders") or []]
+        positions = [Position.from_json(p) for p in _list(data.get("positions"), "positions")]
+        orders = [Order.from_json(o) for o in _list(data.get("openOrders"), "openOrders")]
         if len({order.order_id for order in orders}) != len(orders):
             raise StateError("orderId must be unique within an account")
         return cls(mode, margin_types, balances, positions, orders)

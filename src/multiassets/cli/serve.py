@@ -112,4 +112,7 @@ def _run(config: ServerConfig, host: str, port: int, access_log: bool) -> None:
         access_log=access_log,
         log_config=LOGGING,
         server_header=False,
+        # The client IP is the peer's: X-Forwarded-For would let a caller pick its own IP
+        # (rate limits, bans, allow-lists, the control plane's loopback check).
+        proxy_headers=False,
     )

@@ -86,7 +86,8 @@ def parse_long(name: str, value: str) -> int:
     parameter (python-binance's and ccxt's logs show fapi answering -1102, not spot's -1100).
     """
     digits = value[1:] if value[:1] == "-" else value
-    if digits.isascii() and digits.isdigit():
+    # The length test first: int() refuses strings of thousands of digits with a ValueError.
+    if len(digits) <= 19 and digits.isascii() and digits.isdigit():
         number = int(value)
         if _LONG_MIN <= number <= _LONG_MAX:
             return number

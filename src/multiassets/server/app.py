@@ -14,7 +14,7 @@ import os
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from ..protocol.errors import TOO_MANY_PARAMETERS, UNKNOWN, ApiError
+from ..protocol.errors import DISCONNECTED, TOO_MANY_PARAMETERS, UNKNOWN, ApiError
 from .checks import Request, check
 from .config import CONFIG_ENV, ServerConfig
 from .control import PREFIX, handle_control
@@ -91,8 +91,10 @@ class App:
             status, payload = await handle_control(
                 self.state, scope["method"], scope["path"], authorization, client_ip, body
             )
-        except ApiError:
-            status, payload = 413, b'{"error":"the body is too large"}'
+        except ApiError as error:
+            too_large = error.spec is TOO_MANY_PARAMETERS
+            status = 413 if too_large else 400
+            payload = b'{"error":"the body is too large"}' if too_large else b'{"error":"no body"}'
         except Exception:
             log.exception("unexpected error on the control plane: %s", scope["path"])
             status, payload = 500, b'{"error":"internal error, see the server log"}'
@@ -135,6 +137,8 @@ async def _read_body(receive: Receive) -> bytes:
     size = 0
     while True:
         message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ApiError(DISCONNECTED)  # the client left before sending its whole body
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > MAX_BODY_BYTES:

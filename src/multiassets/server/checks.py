@@ -68,6 +68,7 @@ class Call:
     now_ms: int
     used_weight: int
     params: dict[str, str]
+    client_ip: str
     key: ApiKey | None = None
     account: Account | None = None
 
@@ -77,7 +78,7 @@ def check(state: ServerState, endpoint: Endpoint, request: Request) -> Call:
     used = state.limiter.charge(request.client_ip, endpoint.weight)
     now = state.clock.now_ms()
     if not endpoint.security.needs_key:
-        return Call(now, used, {})
+        return Call(now, used, {}, request.client_ip)
     key = _api_key(state, endpoint, request)
     query = parse_source(request.query)
     body = _body_source(request)
@@ -93,7 +94,7 @@ def check(state: ServerState, endpoint: Endpoint, request: Request) -> Call:
         payload = signed_payload(query.signed, body.signed)
         if not (signature_last and state.registry.verifier(key)(payload, signature)):
             raise ApiError(INVALID_SIGNATURE)
-    return Call(now, used, params, key, state.registry.account(key.account_id))
+    return Call(now, used, params, request.client_ip, key, state.registry.account(key.account_id))
 
 
 def _api_key(state: ServerState, endpoint: Endpoint, request: Request) -> ApiKey:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import orjson
@@ -56,18 +57,23 @@ async def handle_control(
     if route is None:
         return _json(404, {"error": f"no control-plane route {method} {path}"})
     operation, writes = route
+    # On the commit thread: a database busy with another process never blocks the event loop.
+    work = partial(operation, state.admin, document)
     try:
         if not writes:
-            return _json(*_reply(operation(state.admin, document)))
+            return _json(*_reply(await state.writer.run(work)))
         # A change to accounts or state waits for in-flight changes and is seen at once.
         async with state.registry.all_locked():
             try:
-                result = _reply(operation(state.admin, document))
+                result = _reply(await state.writer.run(work))
             finally:
                 state.registry.reload()
         return _json(*result)
     except AdminError as error:
         return _json(error.status, {"error": str(error)})
+    except (TypeError, ValueError, AttributeError) as error:
+        # A body of the wrong shape somewhere the operation did not check.
+        return _json(400, {"error": f"invalid request: {error}"})
 
 
 def _reply(result: Any) -> Reply:

@@ -10,7 +10,13 @@ import orjson
 from ..account.model import MarginType
 from ..account.rules import check_margin_type_change, check_mode_change
 from ..market import SYMBOLS, SYMBOLS_BY_NAME
-from ..protocol.errors import DISCONNECTED, INVALID_PARAM, INVALID_SYMBOL, ApiError
+from ..protocol.errors import (
+    DISCONNECTED,
+    INVALID_PARAM,
+    INVALID_SYMBOL,
+    REJECTED_MBX_KEY,
+    ApiError,
+)
 from ..protocol.params import parse_choice, require
 from ..store import SetMarginType, SetMode, StoreError
 
@@ -96,6 +102,7 @@ async def change_multi_assets_margin(state: ServerState, call: Call) -> bytes:
     if target is None:
         raise ApiError(INVALID_PARAM, param="multiAssetsMargin")
     async with state.registry.lock(account.id):
+        _still_current(state, call)
         check_mode_change(account.state, target)
 
         def applied() -> None:
@@ -114,6 +121,7 @@ async def change_margin_type(state: ServerState, call: Call) -> bytes:
         raise ApiError(INVALID_SYMBOL)
     margin_type: MarginType = "ISOLATED" if chosen == "ISOLATED" else "CROSSED"
     async with state.registry.lock(account.id):
+        _still_current(state, call)
         check_margin_type_change(account.state, symbol, margin_type)
 
         def applied() -> None:
@@ -121,6 +129,14 @@ async def change_margin_type(state: ServerState, call: Call) -> bytes:
 
         await _commit(state, SetMarginType(account.id, symbol, margin_type), applied)
     return SUCCESS
+
+
+def _still_current(state: ServerState, call: Call) -> None:
+    # While this request waited for the account's lock, the control plane may have revoked
+    # its key or replaced the account: then it must not change anything.
+    assert call.key is not None
+    if not state.registry.current(call.key):
+        raise ApiError(REJECTED_MBX_KEY, ip=call.client_ip)
 
 
 async def _commit(

@@ -4,10 +4,24 @@ from __future__ import annotations
 
 import logging
 import re
+from urllib.parse import unquote_plus
 
-__all__ = ["LOGGING", "RedactSignature"]
+__all__ = ["LOGGING", "RedactSignature", "redact"]
 
-_SIGNATURE = re.compile(r"(signature=)[^&\s\"]*", re.IGNORECASE)
+# A query parameter: its name (perhaps percent-encoded) and value, up to the next & or space.
+_PARAMETER = re.compile(r"([?&])([^=&\s\"]*)=([^&\s\"]*)")
+
+
+def redact(text: str) -> str:
+    """``text`` with the value of every ``signature`` parameter blanked, however its name is
+    encoded (the server decodes names, so ``%73ignature`` is a signature too)."""
+
+    def blank(match: re.Match[str]) -> str:
+        if unquote_plus(match.group(2)).lower() != "signature":
+            return match.group(0)
+        return f"{match.group(1)}{match.group(2)}=<redacted>"
+
+    return _PARAMETER.sub(blank, text)
 
 
 class RedactSignature(logging.Filter):
@@ -16,12 +30,9 @@ class RedactSignature(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.msg, str):
-            record.msg = _SIGNATURE.sub(r"\1<redacted>", record.msg)
+            record.msg = redact(record.msg)
         if isinstance(record.args, tuple):
-            record.args = tuple(
-                _SIGNATURE.sub(r"\1<redacted>", arg) if isinstance(arg, str) else arg
-                for arg in record.args
-            )
+            record.args = tuple(redact(arg) if isinstance(arg, str) else arg for arg in record.args)
         return True
 
 

@@ -29,12 +29,13 @@ class Registry:
 
     def key(self, api_key: str) -> ApiKey | None:
         key = self._keys.get(api_key)
-        if key is not None:
+        if key is not None and key.account_id in self._accounts:
             return key
         found = self.store.find_key(api_key)
         if found is None:
             return None
         key, account = found
+        # setdefault: requests may hold the account object this process already has.
         self._accounts.setdefault(account.id, account)
         self._keys[api_key] = key
         return key
@@ -52,6 +53,10 @@ class Registry:
                 raise ValueError(f"key {key.api_key[:8]}… has nothing to verify with")
             self._verifiers[key.api_key] = verifier
         return verifier
+
+    def current(self, key: ApiKey) -> bool:
+        """Whether ``key`` is still what this process holds (not revoked, not replaced)."""
+        return self._keys.get(key.api_key) == key and key.account_id in self._accounts
 
     def account(self, account_id: int) -> Account:
         return self._accounts[account_id]
@@ -81,7 +86,8 @@ class Registry:
 
     def reload(self) -> None:
         """Read every account and key again, keeping the objects requests may hold."""
-        fresh = {account.id: account for account in self.store.accounts()}
+        accounts, keys = self.store.snapshot()
+        fresh = {account.id: account for account in accounts}
         for account_id, account in fresh.items():
             current = self._accounts.get(account_id)
             if current is not None:
@@ -89,5 +95,5 @@ class Registry:
                 current.state = account.state
                 fresh[account_id] = current
         self._accounts = fresh
-        self._keys = {key.api_key: key for key in self.store.api_keys()}
+        self._keys = {key.api_key: key for key in keys}
         self._verifiers = {}

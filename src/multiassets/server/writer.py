@@ -11,10 +11,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 
 from ..store import Store, Write
 
 __all__ = ["CommitQueue"]
+
+_T = TypeVar("_T")
 
 _Pending = tuple[Write, "asyncio.Future[int | None]", Callable[[], None] | None]
 
@@ -25,7 +28,7 @@ class CommitQueue:
         # One thread: the store's writer connection is used by one thread at a time.
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="multiassets-commit")
         self._pending: list[_Pending] = []
-        self._flushing = False
+        self._flushing: asyncio.Task[None] | None = None
 
     async def commit(self, write: Write, on_commit: Callable[[], None] | None = None) -> int | None:
         """Apply ``write`` durably; raises what it failed with.
@@ -35,9 +38,8 @@ class CommitQueue:
         """
         future: asyncio.Future[int | None] = asyncio.get_running_loop().create_future()
         self._pending.append((write, future, on_commit))
-        if not self._flushing:
-            self._flushing = True
-            asyncio.get_running_loop().create_task(self._flush())
+        if self._flushing is None:
+            self._flushing = asyncio.get_running_loop().create_task(self._flush())
         return await future
 
     async def _flush(self) -> None:
@@ -64,12 +66,16 @@ class CommitQueue:
                     if not future.done():
                         future.set_result(result)
         finally:
-            self._flushing = False
+            self._flushing = None
 
     async def run_changed_elsewhere(self) -> bool:
         """Ask the store, on the commit thread, whether another process committed."""
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, self.store.changed_elsewhere)
+        return await self.run(self.store.changed_elsewhere)
+
+    async def run(self, work: Callable[[], _T]) -> _T:
+        """Run ``work`` on the commit thread, in turn with the commits: database work that may
+        wait on a lock (control-plane changes) never blocks the event loop."""
+        return await asyncio.get_running_loop().run_in_executor(self._executor, work)
 
     def close(self) -> None:
         self._executor.shutdown(wait=True)

@@ -73,6 +73,9 @@ class SQLiteStore:
 
     def __init__(self, path: str) -> None:
         self.path = path
+        # The read connection is shared by the event loop and the commit thread (control-plane
+        # work): one user at a time, so one's read transaction never wraps the other's reads.
+        self._read_lock = threading.RLock()
         try:
             if path != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -106,24 +109,34 @@ class SQLiteStore:
             raise
 
     def schema_version(self) -> int:
-        return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+        with self._read_lock:
+            return int(self._db.execute("PRAGMA user_version").fetchone()[0])
 
     # -- reads ---------------------------------------------------------------------------------
 
     def accounts(self) -> list[Account]:
-        # One read transaction, so the accounts and their states are from one moment.
-        self._db.execute("BEGIN")
-        try:
-            rows = self._db.execute(
-                "SELECT id, name, multi_assets_margin FROM accounts ORDER BY id"
-            ).fetchall()
-            states = {int(row[0]): AccountState(bool(row[2])) for row in rows}
-            self._load_states(states)
-        finally:
-            self._db.execute("COMMIT")
-        return [Account(int(row[0]), str(row[1]), states[int(row[0])]) for row in rows]
+        return self.snapshot()[0]
+
+    def snapshot(self) -> tuple[list[Account], list[ApiKey]]:
+        # One read transaction, so accounts, their states and keys are from one moment.
+        with self._read_lock:
+            self._db.execute("BEGIN")
+            try:
+                rows = self._db.execute(
+                    "SELECT id, name, multi_assets_margin FROM accounts ORDER BY id"
+                ).fetchall()
+                states = {int(row[0]): AccountState(bool(row[2])) for row in rows}
+                self._load_states(states)
+                keys = self.api_keys()
+            finally:
+                self._db.execute("COMMIT")
+        return [Account(int(row[0]), str(row[1]), states[int(row[0])]) for row in rows], keys
 
     def account(self, name: str) -> Account | None:
+        with self._read_lock:
+            return self._account(name)
+
+    def _account(self, name: str) -> Account | None:
         row = self._db.execute(
             "SELECT id, name, multi_assets_margin FROM accounts WHERE name = ?", (name,)
         ).fetchone()
@@ -165,6 +178,10 @@ class SQLiteStore:
                 )
 
     def api_keys(self, account_id: int | None = None) -> list[ApiKey]:
+        with self._read_lock:
+            return self._api_keys(account_id)
+
+    def _api_keys(self, account_id: int | None) -> list[ApiKey]:
         if account_id is None:
             rows = self._db.execute(f"SELECT {_KEY_COLUMNS} FROM api_keys ORDER BY created_ms")
         else:
@@ -175,6 +192,10 @@ class SQLiteStore:
         return [_key(row) for row in rows]
 
     def find_key(self, api_key: str) -> tuple[ApiKey, Account] | None:
+        with self._read_lock:
+            return self._find_key(api_key)
+
+    def _find_key(self, api_key: str) -> tuple[ApiKey, Account] | None:
         row = self._db.execute(
             f"SELECT {_KEY_COLUMNS} FROM api_keys WHERE api_key = ?", (api_key,)
         ).fetchone()
@@ -184,11 +205,12 @@ class SQLiteStore:
         name = self._db.execute(
             "SELECT name FROM accounts WHERE id = ?", (key.account_id,)
         ).fetchone()
-        account = self.account(name[0]) if name is not None else None
+        account = self._account(name[0]) if name is not None else None
         return (key, account) if account is not None else None
 
     def setting(self, name: str) -> str | None:
-        row = self._db.execute("SELECT value FROM settings WHERE name = ?", (name,)).fetchone()
+        with self._read_lock:
+            row = self._db.execute("SELECT value FROM settings WHERE name = ?", (name,)).fetchone()
         return None if row is None else str(row[0])
 
     def changed_elsewhere(self) -> bool:
@@ -229,8 +251,8 @@ class SQLiteStore:
                 if isinstance(error, StoreError):
                     raise
                 raise StoreError(f"commit failed: {error}") from error
-            # Our own commits must not look like another process's.
-            self._data_version = db.execute("PRAGMA data_version").fetchone()[0]
+        # No need to re-read data_version here: SQLite never moves it for a connection's own
+        # commits, and re-reading it would swallow another process's commit made meanwhile.
         return results
 
     def _apply_one(self, db: sqlite3.Connection, write: Write) -> int | None:
@@ -246,7 +268,9 @@ class SQLiteStore:
             case DeleteAccount(account_id):
                 self._require(db.execute("DELETE FROM accounts WHERE id = ?", (account_id,)))
             case AddKey(key):
-                allowlist = json.dumps(list(key.ip_allowlist)) if key.ip_allowlist else None
+                allowlist = (
+                    json.dumps(list(key.ip_allowlist)) if key.ip_allowlist is not None else None
+                )
                 db.execute(
                     f"INSERT INTO api_keys ({_KEY_COLUMNS}, created_ms)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",

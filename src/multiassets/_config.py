@@ -1,0 +1,94 @@
+"""Where the client connects and how it signs: arguments, else environment variables."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from ._exceptions import ConfigurationError
+from .protocol.signing import KeyFormatError, Signer, hmac_signer
+
+__all__ = [
+    "DEMO_URL",
+    "ENV_API_KEY",
+    "ENV_API_SECRET",
+    "ENV_BASE_URL",
+    "ENV_PRIVATE_KEY",
+    "ENV_PRIVATE_KEY_PASSPHRASE",
+    "PRODUCTION_URL",
+    "Settings",
+    "resolve",
+]
+
+PRODUCTION_URL = "https://fapi.binance.com"
+DEMO_URL = "https://demo-fapi.binance.com"
+
+ENV_API_KEY = "MULTIASSETS_API_KEY"
+ENV_API_SECRET = "MULTIASSETS_API_SECRET"
+ENV_PRIVATE_KEY = "MULTIASSETS_PRIVATE_KEY"
+ENV_PRIVATE_KEY_PASSPHRASE = "MULTIASSETS_PRIVATE_KEY_PASSPHRASE"
+ENV_BASE_URL = "MULTIASSETS_BASE_URL"
+
+
+@dataclass(frozen=True)
+class Settings:
+    api_key: str | None
+    #: None when no secret or private key was given: only unsigned endpoints then.
+    signer: Signer | None
+    key_type: str
+    base_url: str
+
+
+def _read_private_key(value: str | Path) -> str:
+    if isinstance(value, str) and "-----BEGIN" in value:
+        return value
+    try:
+        return Path(value).read_text()
+    except OSError as error:
+        raise ConfigurationError(
+            f"can't read the private key file {str(value)!r}: {error}"
+        ) from None
+
+
+def resolve(
+    api_key: str | None,
+    api_secret: str | None,
+    private_key: str | Path | None,
+    private_key_passphrase: str | None,
+    base_url: str | None,
+    demo: bool,
+) -> Settings:
+    """Arguments first, then ``MULTIASSETS_*`` environment variables; Binance's production URL
+    unless ``demo`` or a URL is given."""
+    env = os.environ
+    api_key = api_key or env.get(ENV_API_KEY)
+    if api_secret is None and private_key is None:
+        api_secret = env.get(ENV_API_SECRET)
+        private_key = env.get(ENV_PRIVATE_KEY)
+    if api_secret is not None and private_key is not None:
+        raise ConfigurationError("give api_secret (HMAC) or private_key (RSA, Ed25519), not both")
+    if base_url is None:
+        base_url = env.get(ENV_BASE_URL) or (DEMO_URL if demo else PRODUCTION_URL)
+    elif demo:
+        raise ConfigurationError("give base_url or demo=True, not both")
+    if not base_url.startswith(("http://", "https://")):
+        raise ConfigurationError(f"base_url must start with http:// or https://: {base_url!r}")
+    signer: Signer | None = None
+    key_type = "HMAC"
+    if api_secret is not None:
+        signer = hmac_signer(api_secret)
+    elif private_key is not None:
+        from .protocol.signing import load_private_key
+
+        passphrase = private_key_passphrase or env.get(ENV_PRIVATE_KEY_PASSPHRASE)
+        try:
+            key_type, signer, _ = load_private_key(_read_private_key(private_key), passphrase)
+        except KeyFormatError as error:
+            raise ConfigurationError(str(error)) from None
+        except ImportError:
+            raise ConfigurationError(
+                "RSA and Ed25519 keys need the cryptography package: "
+                "pip install 'multiassets[crypto]'"
+            ) from None
+    return Settings(api_key, signer, key_type, base_url.rstrip("/"))

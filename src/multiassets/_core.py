@@ -1,0 +1,238 @@
+"""What Client and AsyncClient share, without any I/O: building and signing requests, reading
+answers into results or exceptions, clock offset, request weight, retries.
+
+Each operation is a *flow*: a generator that yields :class:`Prepared` requests (and
+:class:`Sleep` pauses) and receives :class:`Answer` objects, so the same logic drives the
+blocking and the asyncio transport (the way httpx's ``Auth.auth_flow`` does).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from collections.abc import Generator, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, urlencode, urlsplit
+
+from ._config import Settings
+from ._exceptions import (
+    AccountRuleError,
+    ConfigurationError,
+    MultiassetsError,
+    ServerError,
+    TimestampError,
+    TransportError,
+    UnknownStatus,
+    exception_for,
+)
+from .protocol.endpoints import Endpoint, lookup
+
+__all__ = ["Answer", "Core", "Flow", "Prepared", "Sleep"]
+
+MODE_PATH = "/fapi/v1/multiAssetsMargin"
+WINDOW_MS = 60_000
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    method: str
+    target: str  # path and query string
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Sleep:
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    status: int
+    headers: Mapping[str, str]  # lower-case names
+    body: bytes
+    sent_ms: int  # local clock, when the request went out
+    received_ms: int
+
+
+Flow = Generator["Prepared | Sleep", "Answer | None", Any]
+
+
+def local_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+class Core:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        recv_window: int = 5000,
+        time_sync: bool = False,
+        weight_limit: int = 2400,
+        retries: int = 2,
+    ) -> None:
+        self.settings = settings
+        self.recv_window = recv_window
+        self.time_sync = time_sync
+        self.retries = retries
+        split = urlsplit(settings.base_url)
+        self.scheme = split.scheme
+        self.host = split.hostname or ""
+        self.port = split.port or (443 if split.scheme == "https" else 80)
+        self.prefix = split.path.rstrip("/")
+        #: Server time minus local time, in ms, as last measured.
+        self.offset_ms = 0
+        self.synced = False
+        self.weight_limit = weight_limit
+        self.weight_used = 0
+        self._weight_window = -1
+
+    # -- building ------------------------------------------------------------------------------
+
+    def now_ms(self) -> int:
+        return local_ms() + self.offset_ms
+
+    @staticmethod
+    def stamp() -> int:
+        """The local clock, for a transport to stamp when it sent and received."""
+        return local_ms()
+
+    def prepare(self, endpoint: Endpoint, params: Mapping[str, str] | None = None) -> Prepared:
+        fields = dict(params or {})
+        headers: dict[str, str] = {}
+        if endpoint.security.needs_key:
+            if not self.settings.api_key:
+                raise ConfigurationError("this call needs an API key")
+            headers["X-MBX-APIKEY"] = self.settings.api_key
+        if endpoint.security.signed:
+            if self.settings.signer is None:
+                raise ConfigurationError("this call needs api_secret or private_key to sign")
+            if self.recv_window != 5000:
+                fields["recvWindow"] = str(self.recv_window)
+            fields["timestamp"] = str(self.now_ms())
+        payload = urlencode(fields, quote_via=quote)
+        if endpoint.security.signed:
+            assert self.settings.signer is not None
+            signature = self.settings.signer(payload.encode())
+            payload += "&signature=" + quote(signature, safe="")
+        path = self.prefix + endpoint.path
+        if endpoint.method == "GET":
+            return Prepared("GET", f"{path}?{payload}" if payload else path, headers, b"")
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+        return Prepared(endpoint.method, path, headers, payload.encode())
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def observe(self, answer: Answer) -> None:
+        used = answer.headers.get("x-mbx-used-weight-1m")
+        if used is not None and used.isdigit():
+            self.weight_used = int(used)
+            self._weight_window = (answer.received_ms + self.offset_ms) // WINDOW_MS
+
+    def weight_wait(self, weight: int) -> float:
+        """Seconds to wait so that a request of ``weight`` does not cross the limit."""
+        now = self.now_ms()
+        if (
+            now // WINDOW_MS != self._weight_window
+            or self.weight_used + weight <= self.weight_limit
+        ):
+            return 0.0
+        return ((self._weight_window + 1) * WINDOW_MS - now) / 1000 + 0.05
+
+    def result(self, answer: Answer) -> Any:
+        if 200 <= answer.status < 300:
+            try:
+                return json.loads(answer.body)
+            except ValueError:
+                raise ServerError(0, "the answer was not JSON", answer.status) from None
+        retry_after = answer.headers.get("retry-after")
+        seconds = int(retry_after) if retry_after and retry_after.isdigit() else None
+        try:
+            document = json.loads(answer.body)
+            code, msg = int(document["code"]), str(document["msg"])
+        except (ValueError, KeyError, TypeError):
+            code, msg = 0, f"HTTP {answer.status}: {answer.body[:200].decode('utf-8', 'replace')}"
+        raise exception_for(code, msg, answer.status, seconds)
+
+    def backoff(self, attempt: int) -> float:
+        """Capped exponential backoff with full jitter."""
+        return random.uniform(0, min(2.0, 0.1 * 2**attempt))
+
+    # -- flows ---------------------------------------------------------------------------------
+
+    def call(self, method: str, path: str, params: Mapping[str, str] | None = None) -> Flow:
+        """One endpoint call: waits for weight, re-syncs the clock once on -1021, retries GETs
+        on transport errors and 5xx. A POST is never sent twice, except after -1021 (which
+        Binance answers before executing anything)."""
+        endpoint = lookup(method, path)
+        if endpoint.security.signed and self.time_sync and not self.synced:
+            yield from self.sync_clock()
+        resynced = False
+        attempt = 0
+        while True:
+            wait = self.weight_wait(endpoint.weight)
+            if wait > 0:
+                yield Sleep(wait)
+            try:
+                answer = yield self.prepare(endpoint, params)
+                assert answer is not None
+                self.observe(answer)
+                return self.result(answer)
+            except TimestampError:
+                if resynced or not endpoint.security.signed:
+                    raise
+                resynced = True
+                yield from self.sync_clock()
+            except (TransportError, ServerError):
+                if method != "GET" or attempt >= self.retries:
+                    raise
+                attempt += 1
+                yield Sleep(self.backoff(attempt))
+
+    def sync_clock(self) -> Flow:
+        """Measure the server's clock against ours (``GET /fapi/v1/time``)."""
+        answer = yield self.prepare(lookup("GET", "/fapi/v1/time"))
+        assert answer is not None
+        self.observe(answer)
+        server_time = int(self.result(answer)["serverTime"])
+        self.offset_ms = server_time - (answer.sent_ms + answer.received_ms) // 2
+        self.synced = True
+        return self.offset_ms
+
+    def get_mode(self) -> Flow:
+        document = yield from self.call("GET", MODE_PATH)
+        return bool(document["multiAssetsMargin"])
+
+    def set_mode(self, multi_assets: bool) -> Flow:
+        """Change the mode; after an unknown outcome, read the mode to learn the truth."""
+        if not isinstance(multi_assets, bool):
+            raise TypeError(
+                f"set_mode takes True or False, not {multi_assets!r}: the string 'false' "
+                "would be a truthy value"
+            )
+        value = "true" if multi_assets else "false"
+        try:
+            yield from self.call("POST", MODE_PATH, {"multiAssetsMargin": value})
+        except (UnknownStatus, TransportError) as error:
+            try:
+                current = yield from self.get_mode()
+            except MultiassetsError:
+                raise error from None
+            if current == multi_assets:
+                return  # it was applied
+            error.applied = False
+            raise
+
+    def ensure_mode(self, multi_assets: bool) -> Flow:
+        """Like :meth:`set_mode`, but being in the mode already (-4171) is success; returns
+        whether the mode changed."""
+        try:
+            yield from self.set_mode(multi_assets)
+        except AccountRuleError as error:
+            if error.code == -4171:
+                return False
+            raise
+        return True
