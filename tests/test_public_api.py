@@ -1,0 +1,72 @@
+"""The public surface is what __all__ says, and import multiassets stays light."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import multiassets
+from multiassets import _exceptions
+from multiassets.protocol.errors import CATALOGUE
+
+
+def test_exported_members_are_exactly_the_public_api() -> None:
+    assert multiassets.__all__ == [
+        "DEMO_URL",
+        "PRODUCTION_URL",
+        "AccountRuleError",
+        "AsyncClient",
+        "AuthError",
+        "BinanceError",
+        "Client",
+        "ConfigurationError",
+        "IPBanned",
+        "MultiassetsError",
+        "RateLimitError",
+        "RequestError",
+        "ServerError",
+        "SignatureError",
+        "Timeout",
+        "TimestampError",
+        "TransportError",
+        "UnknownStatus",
+        "__version__",
+    ]
+    for name in multiassets.__all__:
+        assert hasattr(multiassets, name), name
+    # Nothing public beyond __all__ but the subpackages and modules users may import.
+    modules = {
+        "protocol",
+        "testing",
+        "pytest_plugin",
+        "admin",
+        "control_client",
+        "market",
+        "account",
+        "store",
+        "server",
+        "cli",
+    }
+    public = {n for n in vars(multiassets) if n.isidentifier() and not n.startswith("_")} - modules
+    assert public == set(multiassets.__all__) - {"__version__"}
+
+
+def test_every_catalogued_error_maps_to_a_specific_exception_class() -> None:
+    for spec in CATALOGUE:
+        error = _exceptions.exception_for(spec.code, spec.template, spec.status)
+        assert type(error) is not _exceptions.BinanceError, spec.name
+        assert isinstance(error, _exceptions.BinanceError)
+        assert (error.code, error.status) == (spec.code, spec.status)
+
+
+def test_import_pulls_in_no_server_and_no_optional_dependency() -> None:
+    code = (
+        "import sys, multiassets; "
+        "heavy = [m for m in sys.modules if m.split('.')[0] in "
+        "('aiohttp', 'uvicorn', 'cryptography', 'orjson', 'click', 'asyncio') "
+        "or m.startswith('multiassets.server')]; print(heavy)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
