@@ -46,6 +46,7 @@ def test_exported_members_are_exactly_the_public_api() -> None:
         "store",
         "server",
         "cli",
+        "annotations",
     }
     public = {n for n in vars(multiassets) if n.isidentifier() and not n.startswith("_")} - modules
     assert public == set(multiassets.__all__) - {"__version__"}
