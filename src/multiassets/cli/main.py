@@ -6,7 +6,9 @@ import click
 
 from .._version import __version__
 from .accounts import accounts
+from .doctor import doctor
 from .keys import keys
+from .mode import mode
 from .serve import serve
 from .state import state
 
@@ -19,6 +21,8 @@ def cli() -> None:
     """A faithful local Binance USD-M Futures Multi-Assets Mode API."""
 
 
+cli.add_command(mode)
+cli.add_command(doctor)
 cli.add_command(serve)
 cli.add_command(accounts)
 cli.add_command(keys)

@@ -1,0 +1,149 @@
+"""``multiassets doctor``: is this key, this clock and this URL good for Multi-Assets Mode?"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import click
+
+from .._client import Client
+from .._core import local_ms
+from .._exceptions import BinanceError, MultiassetsError, TransportError
+from .errors import EXIT_API, client_errors
+from .profiles import client_options, make_client
+
+__all__ = ["doctor"]
+
+RECV_WINDOW_MS = 5000
+AHEAD_LIMIT_MS = 1000
+
+
+@dataclass
+class Check:
+    name: str
+    ok: bool
+    detail: str
+    fix: str = ""
+
+
+def _connectivity(client: Client) -> Check:
+    started = time.perf_counter()
+    try:
+        client.ping()
+    except MultiassetsError as error:
+        return Check(
+            "connectivity",
+            False,
+            f"{client.base_url}: {error}",
+            "check the URL (--base-url, --demo, the profile) and the network",
+        )
+    elapsed = (time.perf_counter() - started) * 1000
+    return Check("connectivity", True, f"{client.base_url} answered in {elapsed:.0f} ms")
+
+
+def _clock(client: Client) -> Check:
+    sent = local_ms()
+    server = client.server_time()
+    received = local_ms()
+    ahead = (sent + received) // 2 - server  # > 0: this machine is ahead of the server
+    if ahead >= AHEAD_LIMIT_MS:
+        return Check(
+            "clock",
+            False,
+            f"your clock is {ahead / 1000:.1f} s ahead of the server",
+            "signed requests get -1021 ('1000ms ahead'): sync the clock (NTP), or let "
+            "the client sync (Client(time_sync=True))",
+        )
+    if -ahead > RECV_WINDOW_MS:
+        return Check(
+            "clock",
+            False,
+            f"your clock is {-ahead / 1000:.1f} s behind the server",
+            "signed requests fall outside recvWindow (-1021): sync the clock (NTP), or "
+            "let the client sync (Client(time_sync=True))",
+        )
+    where = "ahead of" if ahead >= 0 else "behind"
+    return Check(
+        "clock",
+        True,
+        f"{abs(ahead)} ms {where} the server, inside recvWindow ({RECV_WINDOW_MS} ms)",
+    )
+
+
+_KEY_FIXES = {
+    -2014: "the API key is not 64 letters and digits: check for a stray space or a cut",
+    -2015: "the key is unknown, not allowed from this IP, or lacks reading permission: check "
+    "the key, its IP allow-list and 'Enable Reading'",
+    -1022: "the signature does not verify: the secret (or private key) does not belong to this "
+    "API key",
+    -1021: "the clock is off: see the clock check",
+}
+
+
+def _key(client: Client) -> tuple[Check, bool | None]:
+    try:
+        current = client.get_mode()
+    except BinanceError as error:
+        return Check(
+            "key and signature", False, f"{error.code} {error.msg}", _KEY_FIXES.get(error.code, "")
+        ), None
+    mode = "Multi-Assets Mode" if current else "Single-Asset Mode"
+    return Check(
+        "key and signature", True, f"a signed read verifies; the account is in {mode}"
+    ), current
+
+
+def _trade(client: Client, current: bool) -> Check:
+    # Asking for the mode the account is already in changes nothing: -4171 proves that the
+    # key may trade and that a signed POST verifies.
+    try:
+        client.set_mode(current)
+    except BinanceError as error:
+        if error.code == -4171:
+            return Check(
+                "permission to change the mode", True, "TRADE allowed (probe answered -4171)"
+            )
+        fix = (
+            "enable futures trading ('Enable Futures') for this key"
+            if error.code == -2015
+            else _KEY_FIXES.get(error.code, "")
+        )
+        return Check("permission to change the mode", False, f"{error.code} {error.msg}", fix)
+    return Check("permission to change the mode", True, "TRADE allowed")
+
+
+@click.command()
+@client_options
+def doctor(as_json: bool, **options: Any) -> None:
+    """Check connectivity, the clock, the key, its permissions and a signed request, and say
+    what to fix."""
+    checks: list[Check] = []
+    with client_errors(), make_client(options, retries=0) as client:
+        checks.append(_connectivity(client))
+        if checks[-1].ok:
+            try:
+                checks.append(_clock(client))
+                key_check, current = _key(client)
+                checks.append(key_check)
+                if current is not None:
+                    checks.append(_trade(client, current))
+            except TransportError as error:
+                checks.append(
+                    Check("connectivity", False, str(error), "the server stopped answering")
+                )
+    if as_json:
+        click.echo(
+            json.dumps(
+                {"ok": all(c.ok for c in checks), "checks": [asdict(c) for c in checks]}, indent=2
+            )
+        )
+    else:
+        for check in checks:
+            click.echo(f"{'ok  ' if check.ok else 'FAIL'}  {check.name}: {check.detail}")
+            if check.fix:
+                click.echo(f"      fix: {check.fix}")
+    if not all(check.ok for check in checks):
+        raise SystemExit(EXIT_API)

@@ -1,0 +1,111 @@
+"""Which account and server a client command talks to: flags, environment, or a named
+profile in the config file.
+
+The config file is ``$MULTIASSETS_CONFIG``, else ``~/.config/multiassets/config.toml``::
+
+    [profiles.binance]
+    api_key = "..."
+    api_secret = "..."          # or private_key = "/path/to/key.pem"
+
+    [profiles.local]
+    base_url = "http://127.0.0.1:8080"
+    api_key = "..."
+    api_secret = "..."
+
+Flags win over ``MULTIASSETS_*`` environment variables, which win over the profile.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from .._client import Client
+
+__all__ = ["client_options", "config_path", "make_client"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+_FIELDS = ("api_key", "api_secret", "private_key", "private_key_passphrase", "base_url", "demo")
+
+
+def config_path() -> Path:
+    configured = os.environ.get("MULTIASSETS_CONFIG")
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "multiassets" / "config.toml"
+
+
+def _profile(name: str | None) -> dict[str, Any]:
+    path = config_path()
+    if name is None and not path.exists():
+        return {}
+    try:
+        document = tomllib.loads(path.read_text())
+    except FileNotFoundError:
+        raise click.UsageError(f"no config file at {path} for --profile {name}") from None
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise click.UsageError(f"can't read {path}: {error}") from None
+    profiles = document.get("profiles", {})
+    if name is None:
+        return dict(profiles.get("default", {}))
+    if name not in profiles:
+        raise click.UsageError(f"no profile {name!r} in {path}")
+    unknown = set(profiles[name]) - set(_FIELDS)
+    if unknown:
+        raise click.UsageError(f"profile {name!r}: unknown settings {', '.join(sorted(unknown))}")
+    return dict(profiles[name])
+
+
+def client_options(function: F) -> F:
+    options = [
+        click.option(
+            "--profile", envvar="MULTIASSETS_PROFILE", help="A profile of the config file."
+        ),
+        click.option("--base-url", help="A server's base URL (default: Binance's production)."),
+        click.option("--demo", is_flag=True, default=None, help="Binance's demo trading URL."),
+        click.option("--api-key", help="Else MULTIASSETS_API_KEY or the profile."),
+        click.option("--api-secret", help="HMAC secret; else MULTIASSETS_API_SECRET."),
+        click.option("--private-key", help="RSA/Ed25519 PEM file; else MULTIASSETS_PRIVATE_KEY."),
+        click.option("--json", "as_json", is_flag=True, help="Answer in JSON."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def make_client(options: dict[str, Any], **extra: Any) -> Client:
+    """A Client from the command's options over the environment over the profile."""
+    settings = _profile(options.pop("profile", None))
+    env = {
+        "api_key": os.environ.get("MULTIASSETS_API_KEY"),
+        "api_secret": os.environ.get("MULTIASSETS_API_SECRET"),
+        "private_key": os.environ.get("MULTIASSETS_PRIVATE_KEY"),
+        "base_url": os.environ.get("MULTIASSETS_BASE_URL"),
+    }
+    for name, value in env.items():
+        if value is not None:
+            settings[name] = value
+    for name in _FIELDS:
+        if options.get(name) is not None:
+            settings[name] = options[name]
+    if options.get("api_secret") is not None or options.get("private_key") is not None:
+        # A secret given on the command line replaces the profile's key of either kind.
+        for name in ("api_secret", "private_key"):
+            settings[name] = options.get(name)
+    if settings.get("base_url") and settings.get("demo"):
+        settings.pop("demo")
+    return Client(
+        settings.get("api_key"),
+        settings.get("api_secret"),
+        private_key=settings.get("private_key"),
+        private_key_passphrase=settings.get("private_key_passphrase"),
+        base_url=settings.get("base_url"),
+        demo=bool(settings.get("demo")),
+        **extra,
+    )
