@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from .load import Run, run_wrk
-from .scripts import change_script, fixture, signed_get_script
+from .scripts import asymmetric_keys, change_script, fixture, signed_get_script
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -35,6 +35,8 @@ TOKEN = "bench" * 8
 LABELS = {
     "hello": "hello world",
     "signed": "signed GET multiAssetsMargin",
+    "signed-rsa": "signed GET, RSA-2048 key",
+    "signed-ed25519": "signed GET, Ed25519 key",
     "change": "POST multiAssetsMargin (a change)",
 }
 
@@ -118,13 +120,17 @@ def main() -> None:
     parser.add_argument("--stacks", default="uvicorn", help="uvicorn and/or granian")
     parser.add_argument("--accounts", type=int, default=2000, help="accounts the changes cycle")
     parser.add_argument("--json", type=Path, help="also write the raw runs here")
+    parser.add_argument(
+        "--key-types", action="store_true", help="also the signed GET with RSA and Ed25519 keys"
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed: apt-get install wrk")
 
     workdir = Path(tempfile.mkdtemp(prefix="multiassets-bench-"))
     db_url = f"sqlite:///{workdir / 'bench.db'}"
-    document, keys = fixture(args.accounts)
+    asymmetric = asymmetric_keys()
+    document, keys = fixture(args.accounts, asymmetric)
     (workdir / "fixture.json").write_text(json.dumps(document))
     subprocess.run(
         [
@@ -158,6 +164,9 @@ def main() -> None:
             targets.append((stack_name, "signed", app_port, app_pid))
             if stack_name == "uvicorn":  # the control plane resets state between change runs
                 targets.append((stack_name, "change", app_port, app_pid))
+                if args.key_types:
+                    targets.append((stack_name, "signed-rsa", app_port, app_pid))
+                    targets.append((stack_name, "signed-ed25519", app_port, app_pid))
         for rep in range(args.reps):
             for connections in CONNECTIONS:
                 for stack_name, target, port, pid in targets:
@@ -166,6 +175,9 @@ def main() -> None:
                         script = None
                         if target == "signed":
                             script = signed_get_script(keys[0])
+                        elif target.startswith("signed-"):
+                            api_key, private, _ = asymmetric[target.removeprefix("signed-").upper()]
+                            script = signed_get_script((api_key, ""), private)
                         elif target == "change":
                             _load_fixture(base, document)
                             script = change_script(keys[1:])
@@ -200,7 +212,7 @@ def _report(runs: dict[tuple[str, str, int], list[Run]], args: argparse.Namespac
         "| server CPU µs/req | steal % |"
     )
     print("|---|---|---|---|---|---|---|---|---|")
-    order = {"hello": 0, "signed": 1, "change": 2}
+    order = {"hello": 0, "signed": 1, "signed-rsa": 2, "signed-ed25519": 3, "change": 4}
     for (stack_name, target, connections), cell in sorted(
         runs.items(), key=lambda item: (item[0][0], item[0][2], order[item[0][1]])
     ):

@@ -9,7 +9,7 @@ import string
 import time
 from typing import Any
 
-__all__ = ["change_script", "fixture", "signed_get_script"]
+__all__ = ["asymmetric_keys", "change_script", "fixture", "signed_get_script"]
 
 MODE_PATH = "/fapi/v1/multiAssetsMargin"
 _ALPHABET = string.ascii_letters + string.digits
@@ -21,10 +21,24 @@ def _token() -> str:
     return "".join(secrets.choice(_ALPHABET) for _ in range(64))
 
 
-def fixture(accounts: int) -> tuple[dict[str, Any], list[Key]]:
-    """A state document with ``accounts + 1`` accounts, each with one key, all Single-Asset."""
+def asymmetric_keys() -> dict[str, tuple[str, str, str]]:
+    """kind -> (api key, private key PEM, public key PEM), for RSA and Ed25519."""
+    from multiassets.protocol.signing import generate_private_key, load_private_key
+
+    keys = {}
+    for kind in ("RSA", "ED25519"):
+        private = generate_private_key(kind)
+        keys[kind] = (_token(), private, load_private_key(private)[2])
+    return keys
+
+
+def fixture(
+    accounts: int, asymmetric: dict[str, tuple[str, str, str]] | None = None
+) -> tuple[dict[str, Any], list[Key]]:
+    """A state document with ``accounts + 1`` accounts, each with one HMAC key, all
+    Single-Asset; the ``asymmetric`` keys go to the first account."""
     keys = [(_token(), _token()) for _ in range(accounts + 1)]
-    document = {
+    document: dict[str, Any] = {
         "format": "multiassets/state@1",
         "accounts": [
             {
@@ -43,6 +57,16 @@ def fixture(accounts: int) -> tuple[dict[str, Any], list[Key]]:
             for n, (key, secret) in enumerate(keys)
         ],
     }
+    for kind, (api_key, _, public) in (asymmetric or {}).items():
+        document["accounts"][0]["keys"].append(
+            {
+                "apiKey": api_key,
+                "type": kind,
+                "publicKey": public,
+                "permissions": ["USER_DATA", "TRADE"],
+                "ipAllowlist": None,
+            }
+        )
     return document, keys
 
 
@@ -53,8 +77,20 @@ def _signed(secret: str, params: str) -> str:
     return f"{MODE_PATH}?{payload}&signature={signature}"
 
 
-def signed_get_script(key: Key) -> str:
-    return f'wrk.path = "{_signed(key[1], "")}"\nwrk.headers["X-MBX-APIKEY"] = "{key[0]}"\n'
+def signed_get_script(key: Key, private_pem: str | None = None) -> str:
+    """A signed GET of the mode: HMAC with ``key``'s secret, or RSA/Ed25519 with
+    ``private_pem`` (the server verifies the same signature again on every request)."""
+    if private_pem is None:
+        path = _signed(key[1], "")
+    else:
+        from urllib.parse import quote
+
+        from multiassets.protocol.signing import load_private_key
+
+        payload = f"recvWindow=60000&timestamp={time.time_ns() // 1_000_000}"
+        signature = quote(load_private_key(private_pem)[1](payload.encode()), safe="")
+        path = f"{MODE_PATH}?{payload}&signature={signature}"
+    return f'wrk.path = "{path}"\nwrk.headers["X-MBX-APIKEY"] = "{key[0]}"\n'
 
 
 def change_script(keys: list[Key]) -> str:

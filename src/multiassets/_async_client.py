@@ -54,6 +54,8 @@ class AsyncClient:
         )
         self.timeout = timeout
         self._session: aiohttp.ClientSession | None = None
+        self._modules: tuple[Any, Any] = (None, None)
+        self._origin = f"{self._core.scheme}://{self._core.host}:{self._core.port}"
 
     @property
     def base_url(self) -> str:
@@ -89,12 +91,12 @@ class AsyncClient:
         return dict(await self._run(self._core.call("GET", "/fapi/v1/accountConfig")))
 
     async def _run(self, flow: Flow) -> Any:
-        import asyncio  # here, not at import: it costs ~30 ms that sync users need not pay
-
         try:
             step = next(flow)
             while True:
                 if isinstance(step, Sleep):
+                    import asyncio  # not at import time: it costs ~30 ms sync users need not pay
+
                     await asyncio.sleep(step.seconds)
                     step = flow.send(None)
                     continue
@@ -110,13 +112,14 @@ class AsyncClient:
     def _open(self) -> aiohttp.ClientSession:
         try:
             import aiohttp
+            from yarl import URL
         except ImportError:
             raise ConfigurationError(
                 "AsyncClient needs aiohttp: pip install 'multiassets[async]'"
             ) from None
+        self._modules = (aiohttp, URL)
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(
-                base_url=self.base_url.removesuffix(self._core.prefix) or None,
                 timeout=aiohttp.ClientTimeout(total=self.timeout),
                 # Binance's answers are read as sent; no cookies, no auto-decompression games.
                 cookie_jar=aiohttp.DummyCookieJar(),
@@ -124,21 +127,22 @@ class AsyncClient:
         return self._session
 
     async def _send(self, prepared: Prepared) -> Answer:
-        import aiohttp
-
-        session = self._open()
+        session = self._session
+        if session is None or session.closed:
+            session = self._open()
+        aiohttp, URL = self._modules
         sent = self._core.stamp()
+        # encoded=True: the target is sent byte for byte as signed, not re-quoted by yarl.
+        url = URL(self._origin + prepared.target, encoded=True)
         try:
             async with session.request(
                 prepared.method,
-                prepared.target,
+                url,
                 data=prepared.body or None,
                 headers=prepared.headers,
-                skip_auto_headers=("Content-Type",) if not prepared.body else (),
             ) as response:
                 body = await response.read()
-                headers = {name.lower(): value for name, value in response.headers.items()}
-                return Answer(response.status, headers, body, sent, self._core.stamp())
+                return Answer(response.status, response.headers, body, sent, self._core.stamp())
         except TimeoutError as error:
             raise Timeout(f"no answer from {self.base_url} in {self.timeout} s") from error
         except (aiohttp.ClientError, OSError) as error:

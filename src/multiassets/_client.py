@@ -159,8 +159,8 @@ class Client:
             raise TransportError(f"{self.base_url}: {error!r}") from error
         if response.will_close:
             self.close()
-        headers = {name.lower(): value for name, value in response.getheaders()}
-        return Answer(response.status, headers, body, sent, self._core.stamp())
+        # response.msg looks names up case-insensitively.
+        return Answer(response.status, response.msg, body, sent, self._core.stamp())
 
     def close(self) -> None:
         if self._connection is not None:

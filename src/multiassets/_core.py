@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import time
 from collections.abc import Generator, Mapping
 from dataclasses import dataclass
-from typing import Any
-from urllib.parse import quote, urlencode, urlsplit
+from typing import Any, Protocol
+from urllib.parse import quote, urlsplit
 
 from ._config import Settings
 from ._exceptions import (
@@ -33,6 +34,8 @@ __all__ = ["Answer", "Core", "Flow", "Prepared", "Sleep"]
 
 MODE_PATH = "/fapi/v1/multiAssetsMargin"
 WINDOW_MS = 60_000
+#: Values made only of RFC 3986 unreserved characters go into the request as they are.
+_PLAIN = re.compile(r"[A-Za-z0-9_.~-]*").fullmatch
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,13 +54,18 @@ class Sleep:
 @dataclass(frozen=True, slots=True)
 class Answer:
     status: int
-    headers: Mapping[str, str]  # lower-case names
+    #: Looked up with Binance's spelling; transports pass their case-insensitive headers.
+    headers: _Headers
     body: bytes
     sent_ms: int  # local clock, when the request went out
     received_ms: int
 
 
 Flow = Generator["Prepared | Sleep", "Answer | None", Any]
+
+
+class _Headers(Protocol):
+    def get(self, name: str, /) -> str | None: ...
 
 
 def local_ms() -> int:
@@ -113,7 +121,10 @@ class Core:
             if self.recv_window != 5000:
                 fields["recvWindow"] = str(self.recv_window)
             fields["timestamp"] = str(self.now_ms())
-        payload = urlencode(fields, quote_via=quote)
+        payload = "&".join(
+            f"{name}={value if _PLAIN(value) else quote(value, safe='')}"
+            for name, value in fields.items()
+        )
         if endpoint.security.signed:
             assert self.settings.signer is not None
             signature = self.settings.signer(payload.encode())
@@ -127,7 +138,7 @@ class Core:
     # -- reading -------------------------------------------------------------------------------
 
     def observe(self, answer: Answer) -> None:
-        used = answer.headers.get("x-mbx-used-weight-1m")
+        used = answer.headers.get("X-MBX-USED-WEIGHT-1M")
         if used is not None and used.isdigit():
             self.weight_used = int(used)
             self._weight_window = (answer.received_ms + self.offset_ms) // WINDOW_MS
@@ -148,7 +159,7 @@ class Core:
                 return json.loads(answer.body)
             except ValueError:
                 raise ServerError(0, "the answer was not JSON", answer.status) from None
-        retry_after = answer.headers.get("retry-after")
+        retry_after = answer.headers.get("Retry-After")
         seconds = int(retry_after) if retry_after and retry_after.isdigit() else None
         try:
             document = json.loads(answer.body)

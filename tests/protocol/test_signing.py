@@ -63,3 +63,22 @@ def test_verify_rejects_wrong_signature(signature: str) -> None:
 def test_verify_rejects_payload_changed_by_one_byte() -> None:
     signature = hmac_signature(SECRET, PAYLOAD)
     assert not verify_hmac(SECRET, PAYLOAD.replace(b"9000", b"9001"), signature)
+
+
+@pytest.mark.parametrize("kind", ["RSA", "ED25519"])
+def test_public_key_verifier_checks_base64_signatures(kind: str) -> None:
+    from multiassets.protocol.signing import (
+        generate_private_key,
+        load_private_key,
+        public_key_verifier,
+    )
+
+    signed_kind, sign, public_pem = load_private_key(generate_private_key(kind))  # type: ignore[arg-type]
+    verify = public_key_verifier(public_pem)
+    signature = sign(PAYLOAD)
+    assert signed_kind == kind
+    assert verify(PAYLOAD, signature)
+    assert not verify(PAYLOAD + b"&x=1", signature)
+    assert not verify(PAYLOAD, signature[:-4])
+    assert not verify(PAYLOAD, "not base64!")
+    assert not verify(PAYLOAD, "")
