@@ -197,29 +197,33 @@ def main() -> None:
         "--weight-limit",
         "2000000000",
     ]
-    results: dict[str, tuple[float, float]] = {}
+    rounds: dict[str, list[list[int]]] = {name: [] for name in CLIENTS}
     with _server(command, port):
-        for name, (kind, snippet) in CLIENTS.items():
-            source = _RUNNER.format(
-                port=port,
-                key=keys[0][0],
-                secret=keys[0][1],
-                calls=args.calls,
-                reps=args.reps,
-                snippet=snippet,
-                is_async=kind == "async",
-            )
-            output = subprocess.run(
-                ["taskset", "-c", "1", PYTHON, "-c", source],
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout
-            reps = json.loads(output)
-            medians = [statistics.median(samples) / 1000 for samples in reps]
-            p99 = statistics.median(sorted(s)[int(len(s) * 0.99)] / 1000 for s in reps)
-            results[name] = (statistics.median(medians), p99)
-            print(f"{name}: {results[name][0]:.0f} µs", file=sys.stderr)
+        # Interleaved: every round runs every client once, each in a fresh process.
+        for round_ in range(args.reps):
+            for name, (kind, snippet) in CLIENTS.items():
+                source = _RUNNER.format(
+                    port=port,
+                    key=keys[0][0],
+                    secret=keys[0][1],
+                    calls=args.calls,
+                    reps=1,
+                    snippet=snippet,
+                    is_async=kind == "async",
+                )
+                output = subprocess.run(
+                    ["taskset", "-c", "1", PYTHON, "-c", source],
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                ).stdout
+                rounds[name].extend(json.loads(output))
+            print(f"round {round_ + 1}/{args.reps} done", file=sys.stderr)
+    results: dict[str, tuple[float, float]] = {}
+    for name, reps in rounds.items():
+        medians = [statistics.median(samples) / 1000 for samples in reps]
+        p99 = statistics.median(sorted(s)[int(len(s) * 0.99)] / 1000 for s in reps)
+        results[name] = (statistics.median(medians), p99)
     print(
         f"\n`{' '.join(sys.argv)}` — signed GET /fapi/v1/multiAssetsMargin; median over "
         f"{args.reps} rounds of the per-round median of {args.calls} calls\n"
