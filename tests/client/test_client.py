@@ -224,3 +224,61 @@ def test_bad_configuration_is_refused_early() -> None:
         Client("k", "s", base_url="ftp://x")
     with Client("k", base_url="http://127.0.0.1:1") as client, pytest.raises(ConfigurationError):
         client.get_mode()  # no secret: can't sign
+
+
+class Answering503(Client):
+    """A client whose next change gets Binance's 503 "Unknown error" after it was applied."""
+
+    injected = False
+
+    def _send(self, prepared: Prepared) -> Answer:
+        answer = super()._send(prepared)
+        if prepared.method == "POST" and not self.injected:
+            self.injected = True
+            body = b'{"code":-1000,"msg":"Unknown error, please check your request or try again later."}'
+            return Answer(503, answer.headers, body, answer.sent_ms, answer.received_ms)
+        return answer
+
+
+def test_unknown_status_503_is_reconciled_by_reading_the_mode(server: Server) -> None:
+    with Answering503(server.demo.api_key, server.demo.secret, base_url=server.base_url) as client:
+        client.set_mode(True)
+        assert client.injected and client.get_mode() is True
+
+
+def test_unknown_status_503_is_typed_for_other_calls(server: Server) -> None:
+    from multiassets import UnknownStatus
+    from multiassets._exceptions import exception_for
+
+    error = exception_for(
+        -1000, "Unknown error, please check your request or try again later.", 503
+    )
+    assert isinstance(error, UnknownStatus) and error.applied is None
+
+
+def test_passphrase_protected_private_key(server: Server, tmp_path: Any) -> None:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    key = ed25519.Ed25519PrivateKey.generate()
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.BestAvailableEncryption(b"pw"),
+    ).decode()
+    public = (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+    created = server.control.create_key("demo", public_key=public)
+    path = tmp_path / "key.pem"
+    path.write_text(pem)
+    with Client(
+        created["apiKey"], private_key=path, private_key_passphrase="pw", base_url=server.base_url
+    ) as client:
+        assert client.get_mode() is False
+    from multiassets import ConfigurationError
+
+    with pytest.raises(ConfigurationError):
+        Client(created["apiKey"], private_key=path, private_key_passphrase="wrong")
