@@ -85,3 +85,13 @@ class ControlClient:
 
     def reset(self) -> None:
         self._call("POST", "reset")
+
+    def clock(self) -> dict[str, Any]:
+        return dict(self._call("GET", "clock"))
+
+    def set_clock(self, **settings: Any) -> dict[str, Any]:
+        """``offsetMs=…`` or ``freeze=True[, at=…]`` / ``freeze=False``."""
+        return dict(self._call("PUT", "clock", settings))
+
+    def reset_clock(self) -> dict[str, Any]:
+        return dict(self._call("DELETE", "clock"))

@@ -6,6 +6,7 @@ import click
 
 from .._version import __version__
 from .accounts import accounts
+from .clock import clock
 from .doctor import doctor
 from .keys import keys
 from .mode import mode
@@ -25,6 +26,7 @@ cli.add_command(mode)
 cli.add_command(doctor)
 cli.add_command(serve)
 cli.add_command(accounts)
+cli.add_command(clock)
 cli.add_command(keys)
 cli.add_command(state)
 

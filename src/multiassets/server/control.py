@@ -17,6 +17,7 @@ import orjson
 
 from ..admin import Admin, AdminError, token_matches
 from ..protocol.signing import KeyFormatError, read_public_key
+from . import runtime
 from .state import ServerState
 
 __all__ = ["PREFIX", "handle_control"]
@@ -53,6 +54,12 @@ async def handle_control(
         document = orjson.loads(body) if body else None
     except orjson.JSONDecodeError:
         return _json(400, {"error": "the body must be JSON"})
+    runtime = _runtime_route(method, parts)
+    if runtime is not None:
+        try:
+            return _json(200, runtime(state, document))
+        except AdminError as error:
+            return _json(error.status, {"error": str(error)})
     route = _route(method, parts)
     if route is None:
         return _json(404, {"error": f"no control-plane route {method} {path}"})
@@ -116,6 +123,21 @@ def _route(method: str, parts: list[str]) -> tuple[Operation, bool] | None:
             return (lambda admin, doc: admin.import_(doc)), True
         case "POST", ["reset"]:
             return (lambda admin, _: admin.reset()), True
+    return None
+
+
+RuntimeOperation = Callable[[ServerState, Any], Any]
+
+
+def _runtime_route(method: str, parts: list[str]) -> RuntimeOperation | None:
+    """Operations on this process (its clock), run on the event loop: they touch no database."""
+    match method, parts:
+        case "GET", ["clock"]:
+            return lambda state, _: runtime.clock_document(state)
+        case "PUT", ["clock"]:
+            return runtime.set_clock
+        case "DELETE", ["clock"]:
+            return runtime.reset_clock
     return None
 
 

@@ -1,0 +1,56 @@
+"""Control-plane operations on the running process rather than the database: its clock (and,
+later, fault rules and the request log)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..admin import AdminError
+
+if TYPE_CHECKING:
+    from .state import ServerState
+
+__all__ = ["clock_document", "reset_clock", "set_clock"]
+
+
+def clock_document(state: ServerState) -> dict[str, Any]:
+    clock = state.clock
+    return {
+        "serverTime": clock.now_ms(),
+        "offsetMs": clock.offset_ms,
+        "frozen": clock.frozen_ms is not None,
+    }
+
+
+def set_clock(state: ServerState, document: Any) -> dict[str, Any]:
+    """``{"offsetMs": n}`` shifts the clock (and lets it run); ``{"freeze": true}`` holds it at
+    the current server time, or at ``"at"`` (ms); ``{"freeze": false}`` lets it run again from
+    where it stands."""
+    if not isinstance(document, dict) or not document.keys() <= {"offsetMs", "freeze", "at"}:
+        raise AdminError('the clock takes {"offsetMs": ms} or {"freeze": true|false, "at": ms}')
+    clock = state.clock
+    if "offsetMs" in document:
+        offset = document["offsetMs"]
+        if isinstance(offset, bool) or not isinstance(offset, int):
+            raise AdminError("offsetMs must be an integer number of milliseconds")
+        clock.frozen_ms = None
+        clock.offset_ms = offset
+    freeze = document.get("freeze")
+    if freeze is True:
+        at = document.get("at", clock.now_ms())
+        if isinstance(at, bool) or not isinstance(at, int) or at < 0:
+            raise AdminError("at must be a time in milliseconds")
+        clock.frozen_ms = at
+    elif freeze is False and clock.frozen_ms is not None:
+        # Run on from the frozen moment: the offset makes now equal to it.
+        frozen, clock.frozen_ms = clock.frozen_ms, None
+        clock.offset_ms += frozen - clock.now_ms()
+    elif freeze is not None and freeze is not False:
+        raise AdminError("freeze must be true or false")
+    return clock_document(state)
+
+
+def reset_clock(state: ServerState, document: Any) -> dict[str, Any]:
+    state.clock.offset_ms = 0
+    state.clock.frozen_ms = None
+    return clock_document(state)
