@@ -95,3 +95,12 @@ class ControlClient:
 
     def reset_clock(self) -> dict[str, Any]:
         return dict(self._call("DELETE", "clock"))
+
+    def log(
+        self, since: int = 0, account: str | None = None, refused: bool = False, limit: int = 200
+    ) -> dict[str, Any]:
+        """The server's request log after ``since`` (a seq): ``{"entries": [...], "last": n}``."""
+        query = f"since={since}&limit={limit}" + ("&refused=1" if refused else "")
+        if account is not None:
+            query += f"&account={quote(account, safe='')}"
+        return dict(self._call("GET", f"log?{query}"))

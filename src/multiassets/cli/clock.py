@@ -10,10 +10,11 @@ import click
 from ..admin import AdminError
 from ..control_client import ControlClient
 
-__all__ = ["clock"]
+__all__ = ["clock", "server_options"]
 
 
-def _server_options(function: Any) -> Any:
+def server_options(function: Any) -> Any:
+    """``--server`` and ``--token``: commands that act on a running server only."""
     function = click.option(
         "--token",
         envvar="MULTIASSETS_TOKEN",
@@ -35,7 +36,7 @@ def _server_options(function: Any) -> Any:
 @click.option("--at", type=int, help="With --freeze: hold it at this time (ms since epoch).")
 @click.option("--unfreeze", is_flag=True, help="Let a frozen clock run on.")
 @click.option("--reset", is_flag=True, help="Back to the real time.")
-@_server_options
+@server_options
 def clock(
     offset: int | None,
     freeze: bool,

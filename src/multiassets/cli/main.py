@@ -9,6 +9,7 @@ from .accounts import accounts
 from .clock import clock
 from .doctor import doctor
 from .keys import keys
+from .log import log
 from .mode import mode
 from .serve import serve
 from .state import state
@@ -28,6 +29,7 @@ cli.add_command(serve)
 cli.add_command(accounts)
 cli.add_command(clock)
 cli.add_command(keys)
+cli.add_command(log)
 cli.add_command(state)
 
 

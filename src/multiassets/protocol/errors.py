@@ -30,15 +30,23 @@ class ErrorSpec:
 class ApiError(Exception):
     """A request refused with a catalogued Binance error.
 
-    ``headers`` carries extra response headers that belong to the error (``Retry-After``).
+    ``headers`` carries extra response headers that belong to the error (``Retry-After``);
+    ``reason`` says in plain words why, for the server's request log (never sent to the
+    client, never holding a secret or a signature).
     """
 
     def __init__(
-        self, spec: ErrorSpec, headers: tuple[tuple[str, str], ...] = (), **fields: Any
+        self,
+        spec: ErrorSpec,
+        headers: tuple[tuple[str, str], ...] = (),
+        *,
+        reason: str | None = None,
+        **fields: Any,
     ) -> None:
         self.spec = spec
         self.msg = spec.message(**fields)
         self.headers = headers
+        self.reason = reason
         super().__init__(f"{spec.code}: {self.msg}")
 
     @property

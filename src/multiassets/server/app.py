@@ -14,7 +14,7 @@ import os
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from ..protocol.errors import DISCONNECTED, TOO_MANY_PARAMETERS, UNKNOWN, ApiError
+from ..protocol.errors import DISCONNECTED, IP_BANNED, TOO_MANY_PARAMETERS, UNKNOWN, ApiError
 from .checks import Request, check
 from .config import CONFIG_ENV, ServerConfig
 from .control import PREFIX, handle_control
@@ -54,17 +54,19 @@ class App:
         client = scope.get("client")
         client_ip = client[0] if client else "127.0.0.1"
         limiter = self.state.limiter
-        methods = ROUTES.get(scope["path"])
-        if methods is None:
-            if scope["path"].startswith(PREFIX):
-                return await self._control(scope, receive, client_ip)
-            return not_found_response(limiter.used(client_ip))
+        path: str = scope["path"]
         method: str = scope["method"]
-        route = methods.get(method)
+        methods = ROUTES.get(path)
+        route = methods.get(method) if methods is not None else None
         if route is None:
-            return not_found_response(limiter.used(client_ip))
+            if methods is None and path.startswith(PREFIX):
+                return await self._control(scope, receive, client_ip)
+            used = limiter.used(client_ip)
+            self._record(client_ip, method, path, None, 0, 404, None, "no such path or method")
+            return not_found_response(used)
+        request = Request(method, path, scope["query_string"], b"", client_ip)
+        call = None
         try:
-            request = Request(method, scope["path"], scope["query_string"], b"", client_ip)
             for name, value in scope["headers"]:
                 if name == b"x-mbx-apikey":
                     request.api_key = value.decode("latin-1")
@@ -73,13 +75,57 @@ class App:
             if method != "GET":
                 request.body = await _read_body(receive)
             call = check(self.state, route.endpoint, request)
-            return ok_response(await route.handler(self.state, call), call.used_weight)
-        except ApiError as error:
-            return error_response(error, limiter.used(client_ip))
+            response = ok_response(await route.handler(self.state, call), call.used_weight)
+            error = None
+        except ApiError as refused:
+            error = refused
+            response = error_response(error, limiter.used(client_ip))
         except Exception:
             # Never a traceback or a framework page to the client: Binance's -1000 instead.
-            log.exception("unexpected error on %s %s", method, scope["path"])
-            return error_response(ApiError(UNKNOWN), limiter.used(client_ip))
+            log.exception("unexpected error on %s %s", method, path)
+            error = ApiError(UNKNOWN, reason="an internal error: see the server log")
+            response = error_response(error, limiter.used(client_ip))
+        weight = 0 if error is not None and error.spec is IP_BANNED else route.endpoint.weight
+        account = call.account.name if call is not None and call.account is not None else None
+        if account is None and request.api_key:
+            account = self.state.registry.account_name(request.api_key)
+        self._record(
+            client_ip,
+            method,
+            path,
+            request.api_key,
+            weight,
+            response[0],
+            error.code if error is not None else None,
+            error.reason if error is not None else None,
+            account,
+        )
+        return response
+
+    def _record(
+        self,
+        ip: str,
+        method: str,
+        path: str,
+        api_key: str | None,
+        weight: int,
+        status: int,
+        code: int | None,
+        reason: str | None,
+        account: str | None = None,
+    ) -> None:
+        self.state.inspector.record(
+            self.state.clock.now_ms(),
+            ip,
+            method,
+            path,
+            account,
+            api_key,
+            weight,
+            status,
+            code,
+            reason,
+        )
 
     async def _control(self, scope: Scope, receive: Receive, client_ip: str) -> Response:
         authorization = None
@@ -89,7 +135,13 @@ class App:
         try:
             body = await _read_body(receive)
             status, payload = await handle_control(
-                self.state, scope["method"], scope["path"], authorization, client_ip, body
+                self.state,
+                scope["method"],
+                scope["path"],
+                authorization,
+                client_ip,
+                body,
+                scope["query_string"],
             )
         except ApiError as error:
             too_large = error.spec is TOO_MANY_PARAMETERS

@@ -41,6 +41,7 @@ from ..protocol.errors import (
 from ..protocol.params import EMPTY_SOURCE, ParsedSource, parse_long, parse_source
 from ..protocol.signing import signed_payload
 from ..store import Account, ApiKey
+from .explain import explain_key_format, explain_signature
 from .state import ServerState
 
 __all__ = ["Call", "Request", "check"]
@@ -87,28 +88,36 @@ def check(state: ServerState, endpoint: Endpoint, request: Request) -> Call:
         _check_time_window(params, now)
         signature = query.signature if query.signature is not None else body.signature
         if not signature:
-            raise ApiError(MANDATORY_PARAM, param="signature")
-        signature_last = (
-            query.signature_last if query.signature is not None else (body.signature_last)
-        )
+            raise ApiError(MANDATORY_PARAM, param="signature", reason="no signature parameter")
+        in_query = query.signature is not None
+        signature_last = query.signature_last if in_query else body.signature_last
         payload = signed_payload(query.signed, body.signed)
         if not (signature_last and state.registry.verifier(key)(payload, signature)):
-            raise ApiError(INVALID_SIGNATURE)
+            raise ApiError(
+                INVALID_SIGNATURE,
+                reason=explain_signature(
+                    key, query.signed, body.signed, signature, in_query, signature_last
+                ),
+            )
     return Call(now, used, params, request.client_ip, key, state.registry.account(key.account_id))
 
 
 def _api_key(state: ServerState, endpoint: Endpoint, request: Request) -> ApiKey:
     api_key = request.api_key
     if not api_key or len(api_key) != 64 or not (api_key.isascii() and api_key.isalnum()):
-        raise ApiError(BAD_API_KEY_FMT)
+        raise ApiError(BAD_API_KEY_FMT, reason=explain_key_format(api_key))
     key = state.registry.key(api_key)
-    if (
-        key is None
-        or (key.ip_allowlist is not None and request.client_ip not in key.ip_allowlist)
-        or (endpoint.security is Security.TRADE and not key.can_trade)
-        or (endpoint.security is Security.USER_DATA and not key.can_read)
-    ):
-        raise ApiError(REJECTED_MBX_KEY, ip=request.client_ip)
+    reason = None
+    if key is None:
+        reason = f"no key {api_key[:8]}… on this server (never created, or revoked)"
+    elif key.ip_allowlist is not None and request.client_ip not in key.ip_allowlist:
+        reason = f"the key allows only {', '.join(key.ip_allowlist) or 'no IP'}"
+    elif endpoint.security is Security.TRADE and not key.can_trade:
+        reason = "the key may not trade (TRADE permission missing)"
+    elif endpoint.security is Security.USER_DATA and not key.can_read:
+        reason = "the key may not read (USER_DATA permission missing)"
+    if reason is not None or key is None:
+        raise ApiError(REJECTED_MBX_KEY, ip=request.client_ip, reason=reason)
     return key
 
 
@@ -126,7 +135,7 @@ def _body_source(request: Request) -> ParsedSource:
 def _check_time_window(params: dict[str, str], now: int) -> None:
     raw_timestamp = params.get("timestamp")
     if raw_timestamp is None:
-        raise ApiError(MANDATORY_PARAM, param="timestamp")
+        raise ApiError(MANDATORY_PARAM, param="timestamp", reason="no timestamp parameter")
     timestamp = parse_long("timestamp", raw_timestamp)
     raw_window = params.get("recvWindow")
     if raw_window is None:
@@ -134,8 +143,16 @@ def _check_time_window(params: dict[str, str], now: int) -> None:
     else:
         recv_window = parse_long("recvWindow", raw_window)
         if recv_window <= 0:
-            raise ApiError(INVALID_PARAM, param="recvWindow")
+            raise ApiError(INVALID_PARAM, param="recvWindow", reason="recvWindow must be > 0")
     if timestamp >= now + FUTURE_TOLERANCE_MS:
-        raise ApiError(TIMESTAMP_AHEAD)
+        raise ApiError(
+            TIMESTAMP_AHEAD,
+            reason=f"timestamp {timestamp} is {timestamp - now} ms ahead of server time {now} "
+            f"(the limit is {FUTURE_TOLERANCE_MS - 1} ms): the client's clock runs ahead",
+        )
     if now - timestamp > recv_window:
-        raise ApiError(TIMESTAMP_OUTSIDE_RECV_WINDOW)
+        raise ApiError(
+            TIMESTAMP_OUTSIDE_RECV_WINDOW,
+            reason=f"timestamp {timestamp} is {now - timestamp} ms behind server time {now}, "
+            f"more than recvWindow {recv_window} ms: a slow or stale request, or a clock behind",
+        )

@@ -41,6 +41,7 @@ async def handle_control(
     authorization: str | None,
     client_ip: str,
     body: bytes,
+    query: bytes = b"",
 ) -> tuple[int, bytes]:
     if not (state.config.admin_allow_remote or _loopback(client_ip)):
         return _json(403, {"error": "the control plane answers only loopback clients"})
@@ -54,10 +55,15 @@ async def handle_control(
         document = orjson.loads(body) if body else None
     except orjson.JSONDecodeError:
         return _json(400, {"error": "the body must be JSON"})
-    runtime = _runtime_route(method, parts)
-    if runtime is not None:
+    if method == "GET" and parts == ["log"]:
         try:
-            return _json(200, runtime(state, document))
+            return _json(200, runtime.log_document(state, query))
+        except AdminError as error:
+            return _json(error.status, {"error": str(error)})
+    runtime_operation = _runtime_route(method, parts)
+    if runtime_operation is not None:
+        try:
+            return _json(200, runtime_operation(state, document))
         except AdminError as error:
             return _json(error.status, {"error": str(error)})
     route = _route(method, parts)

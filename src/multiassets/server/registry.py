@@ -58,6 +58,12 @@ class Registry:
         """Whether ``key`` is still what this process holds (not revoked, not replaced)."""
         return self._keys.get(key.api_key) == key and key.account_id in self._accounts
 
+    def account_name(self, api_key: str) -> str | None:
+        """The account of a key this process knows (for the request log), else None."""
+        key = self._keys.get(api_key)
+        account = self._accounts.get(key.account_id) if key is not None else None
+        return account.name if account is not None else None
+
     def account(self, account_id: int) -> Account:
         return self._accounts[account_id]
 

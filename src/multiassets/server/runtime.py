@@ -4,13 +4,14 @@ later, fault rules and the request log)."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs
 
 from ..admin import AdminError
 
 if TYPE_CHECKING:
     from .state import ServerState
 
-__all__ = ["clock_document", "reset_clock", "set_clock"]
+__all__ = ["clock_document", "log_document", "reset_clock", "set_clock"]
 
 
 def clock_document(state: ServerState) -> dict[str, Any]:
@@ -54,3 +55,22 @@ def reset_clock(state: ServerState, document: Any) -> dict[str, Any]:
     state.clock.offset_ms = 0
     state.clock.frozen_ms = None
     return clock_document(state)
+
+
+def log_document(state: ServerState, query: bytes) -> dict[str, Any]:
+    """``GET /_multiassets/log?since=SEQ&account=NAME&refused=1&limit=N``: the request log."""
+    fields = parse_qs(query.decode("latin-1"))
+
+    def one(name: str) -> str | None:
+        values = fields.get(name)
+        return values[-1] if values else None
+
+    try:
+        since = int(one("since") or 0)
+        limit = int(one("limit") or 200)
+    except ValueError:
+        raise AdminError("since and limit are integers") from None
+    entries, last = state.inspector.entries(
+        since, one("account"), one("refused") in ("1", "true"), max(1, min(limit, 2000))
+    )
+    return {"entries": [entry.to_json() for entry in entries], "last": last}

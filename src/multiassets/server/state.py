@@ -7,6 +7,7 @@ from ..store import Store, open_store
 from .clock import Clock
 from .config import ServerConfig
 from .exchange_info import ExchangeInfo
+from .inspector import Inspector
 from .ratelimit import BanPolicy, WeightLimiter
 from .registry import Registry
 from .writer import CommitQueue
@@ -22,6 +23,7 @@ class ServerState:
         self.registry = Registry(self.store)
         self.writer = CommitQueue(self.store)
         self.admin = Admin(self.store)
+        self.inspector = Inspector()
         self.limiter = WeightLimiter(
             config.weight_limit,
             BanPolicy(config.ban_shortest_s, config.ban_longest_s),
