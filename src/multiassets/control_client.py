@@ -104,3 +104,20 @@ class ControlClient:
         if account is not None:
             query += f"&account={quote(account, safe='')}"
         return dict(self._call("GET", f"log?{query}"))
+
+    def faults(self) -> dict[str, Any]:
+        return dict(self._call("GET", "faults"))
+
+    def add_fault(self, **rule: Any) -> dict[str, Any]:
+        """One rule, e.g. ``kind="unknown_error", method="POST", account="demo", times=1,
+        applied=True``; returns it with its ``id``."""
+        return dict(self._call("POST", "faults", rule))
+
+    def load_faults(self, document: Any) -> dict[str, Any]:
+        return dict(self._call("PUT", "faults", document))
+
+    def remove_fault(self, rule_id: int) -> None:
+        self._call("DELETE", f"faults/{rule_id}")
+
+    def clear_faults(self) -> None:
+        self._call("DELETE", "faults")

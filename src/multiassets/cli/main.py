@@ -8,6 +8,7 @@ from .._version import __version__
 from .accounts import accounts
 from .clock import clock
 from .doctor import doctor
+from .faults import faults
 from .keys import keys
 from .log import log
 from .mode import mode
@@ -28,6 +29,7 @@ cli.add_command(doctor)
 cli.add_command(serve)
 cli.add_command(accounts)
 cli.add_command(clock)
+cli.add_command(faults)
 cli.add_command(keys)
 cli.add_command(log)
 cli.add_command(state)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+from pathlib import Path
 
 import click
 
@@ -50,6 +52,12 @@ __all__ = ["serve"]
     is_flag=True,
     help="Answer control-plane requests from any address, not only loopback.",
 )
+@click.option(
+    "--faults",
+    "faults_file",
+    type=click.Path(exists=True, dir_okay=False),
+    help='Fault rules to start with, as JSON: {"seed": n, "rules": [...]}.',
+)
 @click.option("--access-log", is_flag=True, help="Log every request.")
 def serve(
     host: str,
@@ -62,6 +70,7 @@ def serve(
     ban_longest: int,
     admin_token: str | None,
     admin_allow_remote: bool,
+    faults_file: str | None,
     access_log: bool,
 ) -> None:
     """Run the Binance-compatible server."""
@@ -73,7 +82,10 @@ def serve(
         ban_shortest_s=ban_shortest,
         ban_longest_s=max(ban_longest, ban_shortest),
         admin_allow_remote=admin_allow_remote,
+        faults_file=os.path.abspath(faults_file) if faults_file else None,
     )
+    if faults_file:
+        _check_faults(faults_file)
     store = open_db(db_url)
     try:
         admin = Admin(store)
@@ -92,6 +104,15 @@ def serve(
         click.echo(f"  token:      {token}")
     click.echo(f"multiassets listening on http://{host}:{port} (database {db_url})", err=True)
     _run(config, host, port, access_log)
+
+
+def _check_faults(path: str) -> None:
+    from ..server.faults import FaultInjector
+
+    try:
+        FaultInjector().load(json.loads(Path(path).read_text()))
+    except (ValueError, AdminError) as error:
+        raise click.BadParameter(str(error), param_hint="--faults") from error
 
 
 def _run(config: ServerConfig, host: str, port: int, access_log: bool) -> None:

@@ -70,6 +70,15 @@ DISCONNECTED = _spec(
     503,
     "Internal error; unable to process your request. Please try again.",
 )
+# Binance's 503 variants (General Info, "HTTP 503 Status: Message Variants & Handling"); the
+# code of the first two is not documented: -1000 is our choice (PARITY.md).
+UNKNOWN_STATUS = _spec(
+    "UNKNOWN_STATUS",
+    -1000,
+    503,
+    "Unknown error, please check your request or try again later.",
+)
+SERVICE_UNAVAILABLE = _spec("SERVICE_UNAVAILABLE", -1000, 503, "Service Unavailable.")
 TOO_MANY_REQUESTS = _spec(
     "TOO_MANY_REQUESTS",
     -1003,
@@ -90,6 +99,13 @@ TIMEOUT = _spec(
     408,
     "Timeout waiting for response from backend server. "
     "Send status unknown; execution status unknown.",
+)
+THROTTLED = _spec(
+    "THROTTLED",
+    -1008,
+    503,
+    "Request throttled by system-level protection. Reduce-only/close-position orders are "
+    "exempt. Please try again.",
 )
 TIMESTAMP_OUTSIDE_RECV_WINDOW = _spec(
     "TIMESTAMP_OUTSIDE_RECV_WINDOW",

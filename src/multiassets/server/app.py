@@ -15,11 +15,12 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from ..protocol.errors import DISCONNECTED, IP_BANNED, TOO_MANY_PARAMETERS, UNKNOWN, ApiError
-from .checks import Request, check
+from .checks import Call, Request, check
 from .config import CONFIG_ENV, ServerConfig
 from .control import PREFIX, handle_control
+from .faults import FaultRule
 from .responses import Response, error_response, not_found_response, ok_response
-from .routes import ROUTES
+from .routes import ROUTES, Route
 from .state import ServerState
 
 __all__ = ["App", "app_from_environment"]
@@ -44,13 +45,18 @@ class App:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            status, headers, body = await self.handle(scope, receive)
+            response = await self.handle(scope, receive)
+            if response is None:
+                await _drop_connection(send)
+                return
+            status, headers, body = response
             await send({"type": "http.response.start", "status": status, "headers": headers})
             await send({"type": "http.response.body", "body": body})
         elif scope["type"] == "lifespan":
             await self._lifespan(receive, send)
 
-    async def handle(self, scope: Scope, receive: Receive) -> Response:
+    async def handle(self, scope: Scope, receive: Receive) -> Response | None:
+        """The response to one HTTP request; None to close the connection without one."""
         client = scope.get("client")
         client_ip = client[0] if client else "127.0.0.1"
         limiter = self.state.limiter
@@ -66,6 +72,7 @@ class App:
             return not_found_response(used)
         request = Request(method, path, scope["query_string"], b"", client_ip)
         call = None
+        injected: str | None = None
         try:
             for name, value in scope["headers"]:
                 if name == b"x-mbx-apikey":
@@ -75,7 +82,34 @@ class App:
             if method != "GET":
                 request.body = await _read_body(receive)
             call = check(self.state, route.endpoint, request)
-            response = ok_response(await route.handler(self.state, call), call.used_weight)
+            faults = self.state.faults
+            fault = (
+                faults.pick(
+                    method, path, call.account.name if call.account else None, request.api_key
+                )
+                if faults.rules
+                else None
+            )
+            if fault is None:
+                response = ok_response(await route.handler(self.state, call), call.used_weight)
+            else:
+                injected = f"#{fault.id} {fault.kind}" + (" (applied)" if fault.applied else "")
+                injected_response = await self._inject(fault, route, call)
+                if injected_response is None:
+                    self._record(
+                        client_ip,
+                        method,
+                        path,
+                        request.api_key,
+                        route.endpoint.weight,
+                        0,
+                        None,
+                        "connection closed without an answer",
+                        call.account.name if call.account else None,
+                        injected,
+                    )
+                    return None
+                response = injected_response
             error = None
         except ApiError as refused:
             error = refused
@@ -99,8 +133,22 @@ class App:
             error.code if error is not None else None,
             error.reason if error is not None else None,
             account,
+            injected,
         )
         return response
+
+    async def _inject(self, fault: FaultRule, route: Route, call: Call) -> Response | None:
+        """Answer ``call`` the way ``fault`` says; raises the fault's error, None to close."""
+        if fault.kind == "latency":
+            await asyncio.sleep(self.state.faults.latency_s(fault))
+            return ok_response(await route.handler(self.state, call), call.used_weight)
+        if fault.applied:
+            # Executed for real (committed), then the answer is lost or replaced.
+            with contextlib.suppress(ApiError):
+                await route.handler(self.state, call)
+        if fault.kind == "close":
+            return None
+        raise fault.error(call.client_ip, self.state.config.weight_limit, call.now_ms)
 
     def _record(
         self,
@@ -113,6 +161,7 @@ class App:
         code: int | None,
         reason: str | None,
         account: str | None = None,
+        injected: str | None = None,
     ) -> None:
         self.state.inspector.record(
             self.state.clock.now_ms(),
@@ -125,6 +174,7 @@ class App:
             status,
             code,
             reason,
+            injected,
         )
 
     async def _control(self, scope: Scope, receive: Receive, client_ip: str) -> Response:
@@ -182,6 +232,15 @@ class App:
                         registry.reload()
             except Exception:
                 log.exception("could not reload the database's changes")
+
+
+async def _drop_connection(send: Send) -> None:
+    """Close the connection without answering (an injected fault). ASGI has no message for
+    it: uvicorn's ``send`` is a method of the request cycle that holds the transport."""
+    transport = getattr(getattr(send, "__self__", None), "transport", None)
+    if transport is not None:
+        transport.abort()
+        await asyncio.sleep(0)  # let uvicorn see the disconnect before the app returns
 
 
 async def _read_body(receive: Receive) -> bytes:

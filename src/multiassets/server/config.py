@@ -43,6 +43,8 @@ class ServerConfig:
     admin_allow_remote: bool = False
     #: How often to look for changes other processes committed (the CLI on --db), seconds.
     reload_interval_s: float = 0.25
+    #: A JSON file of fault rules to start with: {"seed": n, "rules": [...]}.
+    faults_file: str | None = None
 
     def to_json(self) -> str:
         return json.dumps(dataclasses.asdict(self))

@@ -79,6 +79,8 @@ async def handle_control(
         async with state.registry.all_locked():
             try:
                 result = _reply(await state.writer.run(work))
+                if parts == ["reset"]:
+                    runtime.reset_runtime(state)
             finally:
                 state.registry.reload()
         return _json(*result)
@@ -136,7 +138,8 @@ RuntimeOperation = Callable[[ServerState, Any], Any]
 
 
 def _runtime_route(method: str, parts: list[str]) -> RuntimeOperation | None:
-    """Operations on this process (its clock), run on the event loop: they touch no database."""
+    """Operations on this process (its clock, its fault rules), run on the event loop: they
+    touch no database."""
     match method, parts:
         case "GET", ["clock"]:
             return lambda state, _: runtime.clock_document(state)
@@ -144,6 +147,16 @@ def _runtime_route(method: str, parts: list[str]) -> RuntimeOperation | None:
             return runtime.set_clock
         case "DELETE", ["clock"]:
             return runtime.reset_clock
+        case "GET", ["faults"]:
+            return runtime.faults_document
+        case "POST", ["faults"]:
+            return runtime.add_fault
+        case "PUT", ["faults"]:
+            return runtime.load_faults
+        case "DELETE", ["faults"]:
+            return runtime.clear_faults
+        case "DELETE", ["faults", rule_id] if rule_id.isdigit():
+            return partial(runtime.remove_fault, rule_id=int(rule_id))
     return None
 
 

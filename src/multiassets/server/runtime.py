@@ -1,5 +1,5 @@
-"""Control-plane operations on the running process rather than the database: its clock (and,
-later, fault rules and the request log)."""
+"""Control-plane operations on the running process rather than the database: its clock, its
+fault rules and its request log."""
 
 from __future__ import annotations
 
@@ -7,11 +7,23 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from ..admin import AdminError
+from .faults import parse_rule
 
 if TYPE_CHECKING:
     from .state import ServerState
 
-__all__ = ["clock_document", "log_document", "reset_clock", "set_clock"]
+__all__ = [
+    "add_fault",
+    "clear_faults",
+    "clock_document",
+    "faults_document",
+    "load_faults",
+    "log_document",
+    "remove_fault",
+    "reset_clock",
+    "reset_runtime",
+    "set_clock",
+]
 
 
 def clock_document(state: ServerState) -> dict[str, Any]:
@@ -74,3 +86,33 @@ def log_document(state: ServerState, query: bytes) -> dict[str, Any]:
         since, one("account"), one("refused") in ("1", "true"), max(1, min(limit, 2000))
     )
     return {"entries": [entry.to_json() for entry in entries], "last": last}
+
+
+def faults_document(state: ServerState, document: Any = None) -> dict[str, Any]:
+    return state.faults.to_json()
+
+
+def add_fault(state: ServerState, document: Any) -> dict[str, Any]:
+    return state.faults.add(parse_rule(document)).to_json()
+
+
+def load_faults(state: ServerState, document: Any) -> dict[str, Any]:
+    state.faults.load(document)
+    return state.faults.to_json()
+
+
+def remove_fault(state: ServerState, document: Any, *, rule_id: int) -> dict[str, Any]:
+    state.faults.remove(rule_id)
+    return state.faults.to_json()
+
+
+def clear_faults(state: ServerState, document: Any = None) -> dict[str, Any]:
+    state.faults.clear()
+    return state.faults.to_json()
+
+
+def reset_runtime(state: ServerState) -> None:
+    """What ``POST /_multiassets/reset`` clears besides the database."""
+    state.faults.clear()
+    reset_clock(state, None)
+    state.inspector.clear()

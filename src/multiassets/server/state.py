@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from ..admin import Admin
 from ..store import Store, open_store
 from .clock import Clock
 from .config import ServerConfig
 from .exchange_info import ExchangeInfo
+from .faults import FaultInjector
 from .inspector import Inspector
 from .ratelimit import BanPolicy, WeightLimiter
 from .registry import Registry
@@ -24,6 +28,9 @@ class ServerState:
         self.writer = CommitQueue(self.store)
         self.admin = Admin(self.store)
         self.inspector = Inspector()
+        self.faults = FaultInjector()
+        if config.faults_file is not None:
+            self.faults.load(json.loads(Path(config.faults_file).read_text()))
         self.limiter = WeightLimiter(
             config.weight_limit,
             BanPolicy(config.ban_shortest_s, config.ban_longest_s),
