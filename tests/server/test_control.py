@@ -193,7 +193,7 @@ def test_control_plane_refuses_non_loopback_clients_unless_allowed(tmp_path: Pat
             ServerConfig(f"sqlite:///{tmp_path / 'c.db'}", admin_allow_remote=allow_remote)
         )
         try:
-            status, _ = await handle_control(
+            status, _, _ = await handle_control(
                 state, "GET", "/_multiassets/accounts", None, "10.0.0.5", b""
             )
             return status

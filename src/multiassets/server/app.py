@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
@@ -57,6 +58,7 @@ class App:
 
     async def handle(self, scope: Scope, receive: Receive) -> Response | None:
         """The response to one HTTP request; None to close the connection without one."""
+        started = time.perf_counter()
         client = scope.get("client")
         client_ip = client[0] if client else "127.0.0.1"
         limiter = self.state.limiter
@@ -69,6 +71,7 @@ class App:
                 return await self._control(scope, receive, client_ip)
             used = limiter.used(client_ip)
             self._record(client_ip, method, path, None, 0, 404, None, "no such path or method")
+            self.state.metrics.observe(method, "(unknown)", 404, 0, time.perf_counter() - started)
             return not_found_response(used)
         request = Request(method, path, scope["query_string"], b"", client_ip)
         call = None
@@ -135,6 +138,13 @@ class App:
             account,
             injected,
         )
+        self.state.metrics.observe(
+            method,
+            path,
+            response[0],
+            error.code if error is not None else 0,
+            time.perf_counter() - started,
+        )
         return response
 
     async def _inject(self, fault: FaultRule, route: Route, call: Call) -> Response | None:
@@ -182,9 +192,10 @@ class App:
         for name, value in scope["headers"]:
             if name == b"authorization":
                 authorization = value.decode("latin-1")
+        content_type = "application/json"
         try:
             body = await _read_body(receive)
-            status, payload = await handle_control(
+            status, payload, content_type = await handle_control(
                 self.state,
                 scope["method"],
                 scope["path"],
@@ -201,7 +212,7 @@ class App:
             log.exception("unexpected error on the control plane: %s", scope["path"])
             status, payload = 500, b'{"error":"internal error, see the server log"}'
         headers = [
-            (b"content-type", b"application/json"),
+            (b"content-type", content_type.encode()),
             (b"content-length", b"%d" % len(payload)),
         ]
         return status, headers, payload

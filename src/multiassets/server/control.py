@@ -19,6 +19,7 @@ from ..admin import Admin, AdminError, token_matches
 from ..protocol.signing import KeyFormatError, read_public_key
 from . import runtime
 from .state import ServerState
+from .ui import PAGE
 
 __all__ = ["PREFIX", "handle_control"]
 
@@ -42,12 +43,16 @@ async def handle_control(
     client_ip: str,
     body: bytes,
     query: bytes = b"",
-) -> tuple[int, bytes]:
+) -> tuple[int, bytes, str]:
+    """(status, body, content type) for a control-plane request."""
     if not (state.config.admin_allow_remote or _loopback(client_ip)):
         return _json(403, {"error": "the control plane answers only loopback clients"})
     parts = path.removeprefix(PREFIX).strip("/").split("/")
     if parts == ["health"] and method == "GET":
         return _json(200, {"status": "ok", "database": "ok"})
+    if parts == ["ui"] and method == "GET":
+        # The page itself holds no data: everything it shows needs the token.
+        return 200, PAGE, "text/html; charset=utf-8"
     scheme, _, token = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not token or not token_matches(state.store, token):
         return _json(401, {"error": "a valid 'Authorization: Bearer <token>' header is required"})
@@ -55,6 +60,8 @@ async def handle_control(
         document = orjson.loads(body) if body else None
     except orjson.JSONDecodeError:
         return _json(400, {"error": "the body must be JSON"})
+    if method == "GET" and parts == ["metrics"]:
+        return 200, state.metrics.render(), "text/plain; version=0.0.4; charset=utf-8"
     if method == "GET" and parts == ["log"]:
         try:
             return _json(200, runtime.log_document(state, query))
@@ -188,5 +195,5 @@ def _create_key(admin: Admin, account: str, document: Any) -> Any:
     return admin.create_key(account, permissions, allowlist, public_key)
 
 
-def _json(status: int, document: Any) -> tuple[int, bytes]:
-    return status, orjson.dumps(document)
+def _json(status: int, document: Any) -> tuple[int, bytes, str]:
+    return status, orjson.dumps(document), "application/json"

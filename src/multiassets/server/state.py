@@ -12,6 +12,7 @@ from .config import ServerConfig
 from .exchange_info import ExchangeInfo
 from .faults import FaultInjector
 from .inspector import Inspector
+from .metrics import Metrics
 from .ratelimit import BanPolicy, WeightLimiter
 from .registry import Registry
 from .writer import CommitQueue
@@ -29,6 +30,7 @@ class ServerState:
         self.admin = Admin(self.store)
         self.inspector = Inspector()
         self.faults = FaultInjector()
+        self.metrics = Metrics(self.faults)
         if config.faults_file is not None:
             self.faults.load(json.loads(Path(config.faults_file).read_text()))
         self.limiter = WeightLimiter(
