@@ -23,7 +23,8 @@ __all__ = ["AsyncClient"]
 
 class AsyncClient:
     """The asyncio twin of :class:`multiassets.Client`: the same parameters and methods,
-    awaited.
+    awaited. It belongs to the event loop that first uses it until it is closed
+    (``async with``); then another loop may use it.
 
         async with AsyncClient(base_url="http://127.0.0.1:8080", api_key=..., api_secret=...) as c:
             await c.ensure_mode(True)
@@ -55,7 +56,7 @@ class AsyncClient:
         self.timeout = timeout
         self._session: aiohttp.ClientSession | None = None
         self._modules: tuple[Any, Any] = (None, None)
-        self._origin = f"{self._core.scheme}://{self._core.host}:{self._core.port}"
+        self._loop: object = None
 
     @property
     def base_url(self) -> str:
@@ -117,8 +118,18 @@ class AsyncClient:
             raise ConfigurationError(
                 "AsyncClient needs aiohttp: pip install 'multiassets[async]'"
             ) from None
+        import asyncio
+
         self._modules = (aiohttp, URL)
+        loop = asyncio.get_running_loop()
+        if self._session is not None and not self._session.closed and self._loop is not loop:
+            # Its connections belong to the other loop, which alone can close them.
+            raise ConfigurationError(
+                "this AsyncClient is open on another event loop: close it there (async with), "
+                "or make one per loop"
+            )
         if self._session is None or self._session.closed:
+            self._loop = loop
             self._session = aiohttp.ClientSession(
                 timeout=aiohttp.ClientTimeout(total=self.timeout),
                 # Binance's answers are read as sent; no cookies, no auto-decompression games.
@@ -127,13 +138,15 @@ class AsyncClient:
         return self._session
 
     async def _send(self, prepared: Prepared) -> Answer:
+        import asyncio
+
         session = self._session
-        if session is None or session.closed:
-            session = self._open()
+        if session is None or session.closed or self._loop is not asyncio.get_running_loop():
+            session = self._open()  # a new session, or a clean error for another loop
         aiohttp, URL = self._modules
         sent = self._core.stamp()
         # encoded=True: the target is sent byte for byte as signed, not re-quoted by yarl.
-        url = URL(self._origin + prepared.target, encoded=True)
+        url = URL(self._core.origin + prepared.target, encoded=True)
         try:
             async with session.request(
                 prepared.method,

@@ -8,6 +8,7 @@ dependency either.
 from __future__ import annotations
 
 import http.client
+import select
 import time
 from pathlib import Path
 from types import TracebackType
@@ -18,6 +19,19 @@ from ._core import Answer, Core, Flow, Prepared, Sleep
 from ._exceptions import Timeout, TransportError
 
 __all__ = ["Client"]
+
+
+def _still_open(connection: http.client.HTTPConnection) -> bool:
+    """Whether a kept-alive connection can take a request: a socket the server closed reads
+    as ready (EOF). Sending on it would fail, or worse, half-send a change."""
+    sock = connection.sock
+    if sock is None:
+        return True  # not connected yet: connect() will open it
+    try:
+        readable, _, _ = select.select([sock], [], [], 0)
+    except (OSError, ValueError):
+        return False
+    return not readable
 
 
 class Client:
@@ -134,6 +148,8 @@ class Client:
 
     def _send(self, prepared: Prepared) -> Answer:
         core = self._core
+        if self._connection is not None and not _still_open(self._connection):
+            self.close()  # the server closed the idle keep-alive connection: a new one
         if self._connection is None:
             cls = (
                 http.client.HTTPSConnection
@@ -141,6 +157,15 @@ class Client:
                 else http.client.HTTPConnection
             )
             self._connection = cls(core.host, core.port, timeout=self.timeout)
+        try:
+            if self._connection.sock is None:
+                self._connection.connect()  # before the stamp: clock sync measures the request
+        except TimeoutError as error:
+            self.close()
+            raise Timeout(f"no connection to {self.base_url} in {self.timeout} s") from error
+        except OSError as error:
+            self.close()
+            raise TransportError(f"{self.base_url}: {error!r}") from error
         sent = self._core.stamp()
         try:
             self._connection.request(
@@ -163,6 +188,7 @@ class Client:
         return Answer(response.status, response.msg, body, sent, self._core.stamp())
 
     def close(self) -> None:
+        """Close the connection (the next call opens a new one)."""
         if self._connection is not None:
             self._connection.close()
             self._connection = None

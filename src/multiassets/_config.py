@@ -43,12 +43,25 @@ class Settings:
 def _read_private_key(value: str | Path) -> str:
     if isinstance(value, str) and "-----BEGIN" in value:
         return value
+    text = str(value)
+    if "\n" in text or "\0" in text or len(text) > 4096:
+        # Key material without its PEM lines: never echo it back.
+        raise ConfigurationError("private_key is neither a PEM key nor the path of one")
     try:
-        return Path(value).read_text()
-    except OSError as error:
+        return Path(text).expanduser().read_text()
+    except (OSError, ValueError) as error:
         raise ConfigurationError(
-            f"can't read the private key file {str(value)!r}: {error}"
+            f"can't read the private key file {text!r}: {error.__class__.__name__}"
         ) from None
+
+
+def _token(value: str | None, what: str) -> str | None:
+    """A key or secret as it can go into a header or an HMAC: printable ASCII, no spaces."""
+    if value is not None and not (value.isascii() and value.isprintable() and " " not in value):
+        raise ConfigurationError(
+            f"the {what} has spaces, line breaks or non-ASCII characters: copy it again"
+        )
+    return value
 
 
 def resolve(
@@ -62,22 +75,23 @@ def resolve(
     """Arguments first, then ``MULTIASSETS_*`` environment variables; Binance's production URL
     unless ``demo`` or a URL is given."""
     env = os.environ
-    api_key = api_key or env.get(ENV_API_KEY)
+    api_key = _token(api_key or env.get(ENV_API_KEY), "API key")
     if api_secret is None and private_key is None:
         api_secret = env.get(ENV_API_SECRET)
         private_key = env.get(ENV_PRIVATE_KEY)
     if api_secret is not None and private_key is not None:
         raise ConfigurationError("give api_secret (HMAC) or private_key (RSA, Ed25519), not both")
-    if base_url is None:
-        base_url = env.get(ENV_BASE_URL) or (DEMO_URL if demo else PRODUCTION_URL)
-    elif demo:
+    if base_url is not None and demo:
         raise ConfigurationError("give base_url or demo=True, not both")
+    if base_url is None:
+        # An explicit demo=True wins over MULTIASSETS_BASE_URL.
+        base_url = DEMO_URL if demo else (env.get(ENV_BASE_URL) or PRODUCTION_URL)
     if not base_url.startswith(("http://", "https://")):
         raise ConfigurationError(f"base_url must start with http:// or https://: {base_url!r}")
     signer: Signer | None = None
     key_type = "HMAC"
     if api_secret is not None:
-        signer = hmac_signer(api_secret)
+        signer = hmac_signer(_token(api_secret, "API secret") or "")
     elif private_key is not None:
         from .protocol.signing import load_private_key
 

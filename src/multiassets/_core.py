@@ -34,6 +34,7 @@ __all__ = ["Answer", "Core", "Flow", "Prepared", "Sleep"]
 
 MODE_PATH = "/fapi/v1/multiAssetsMargin"
 WINDOW_MS = 60_000
+RECONCILE_DELAY_S = 0.5
 #: Values made only of RFC 3986 unreserved characters go into the request as they are.
 _PLAIN = re.compile(r"[A-Za-z0-9_.~-]*").fullmatch
 
@@ -88,6 +89,8 @@ class Core:
         self.retries = retries
         split = urlsplit(settings.base_url)
         self.scheme = split.scheme
+        #: scheme://host[:port], IPv6 hosts in brackets, as a URL needs them.
+        self.origin = f"{split.scheme}://{split.netloc}"
         self.host = split.hostname or ""
         self.port = split.port or (443 if split.scheme == "https" else 80)
         self.prefix = split.path.rstrip("/")
@@ -185,6 +188,10 @@ class Core:
         attempt = 0
         while True:
             wait = self.weight_wait(endpoint.weight)
+            if wait > 0 and not self.synced:
+                # The wait is for the server's minute: measure its clock before trusting ours.
+                yield from self.sync_clock()
+                wait = self.weight_wait(endpoint.weight)
             if wait > 0:
                 yield Sleep(wait)
             try:
@@ -207,10 +214,10 @@ class Core:
         """Measure the server's clock against ours (``GET /fapi/v1/time``)."""
         answer = yield self.prepare(lookup("GET", "/fapi/v1/time"))
         assert answer is not None
-        self.observe(answer)
         server_time = int(self.result(answer)["serverTime"])
         self.offset_ms = server_time - (answer.sent_ms + answer.received_ms) // 2
         self.synced = True
+        self.observe(answer)  # after the offset: the weight window is the server's minute
         return self.offset_ms
 
     def get_mode(self) -> Flow:
@@ -228,6 +235,8 @@ class Core:
         try:
             yield from self.call("POST", MODE_PATH, {"multiAssetsMargin": value})
         except (UnknownStatus, TransportError) as error:
+            # Give a backend still working on the change a moment before reading it back.
+            yield Sleep(RECONCILE_DELAY_S)
             try:
                 current = yield from self.get_mode()
             except MultiassetsError:

@@ -22,6 +22,8 @@ error catalogue the server uses (``multiassets.protocol.errors``).
 
 from __future__ import annotations
 
+from typing import Any
+
 from .protocol.errors import ErrorSpec, by_code
 
 __all__ = [
@@ -76,6 +78,11 @@ class BinanceError(MultiassetsError):
         self.msg = msg
         self.status = status
         self.retry_after = retry_after
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Picklable (process pools, copy): rebuilt from its fields, attributes kept.
+        args = (self.code, self.msg, self.status, self.retry_after)
+        return (self.__class__, args, self.__dict__)
 
     @property
     def spec(self) -> ErrorSpec | None:
@@ -134,6 +141,7 @@ class UnknownStatus(ServerError):
 
 #: The text of Binance's 503 whose execution status is unknown (General Info, "HTTP 503").
 UNKNOWN_STATUS_TEXT = "Unknown error, please check your request or try again later."
+SERVICE_UNAVAILABLE_TEXT = "Service Unavailable."
 
 
 def exception_for(code: int, msg: str, status: int, retry_after: int | None = None) -> BinanceError:
@@ -145,12 +153,13 @@ def exception_for(code: int, msg: str, status: int, retry_after: int | None = No
         cls = TimestampError
     elif code == -1022:
         cls = SignatureError
-    elif code == -1003:
+    elif code == -1003 or status in (418, 429):
         cls = IPBanned if status == 418 else RateLimitError
-    elif code in (-1006, -1007) or (status == 503 and msg == UNKNOWN_STATUS_TEXT):
-        cls = UnknownStatus
-    elif code in (-1000, -1001, -1008) or status >= 500:
-        cls = ServerError
+    elif status >= 500 or status == 408 or code in (-1006, -1007):
+        # Only the answers Binance documents as certain failures say nothing was executed;
+        # any other 5xx or 408 (a gateway's HTML, a timeout) leaves the outcome unknown.
+        certain = code in (-1001, -1008) or msg == SERVICE_UNAVAILABLE_TEXT
+        cls = ServerError if certain else UnknownStatus
     elif -1199 <= code <= -1100:
         cls = RequestError
     elif -4999 <= code <= -4000:

@@ -16,6 +16,9 @@ from .admin import PERMISSIONS, AdminError
 
 __all__ = ["ControlClient"]
 
+# No proxy, whatever http_proxy says: the bearer token goes to the server and nowhere else.
+_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
 
 class ControlClient:
     def __init__(self, base_url: str, token: str, timeout: float = 10) -> None:
@@ -32,8 +35,14 @@ class ControlClient:
             headers={"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"},
         )
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                return json.loads(response.read() or b"null")
+            with _OPENER.open(request, timeout=self.timeout) as response:
+                data = response.read()
+            try:
+                return json.loads(data or b"null")
+            except ValueError:
+                raise AdminError(
+                    f"{self.base_url} is not a multiassets control plane", 502
+                ) from None
         except urllib.error.HTTPError as error:
             try:
                 message = json.loads(error.read())["error"]

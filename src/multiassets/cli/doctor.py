@@ -11,8 +11,8 @@ import click
 
 from .._client import Client
 from .._core import local_ms
-from .._exceptions import BinanceError, MultiassetsError, TransportError
-from .errors import EXIT_API, client_errors
+from .._exceptions import BinanceError, ConfigurationError, MultiassetsError, TransportError
+from .errors import EXIT_API, EXIT_NETWORK, client_errors
 from .profiles import client_options, make_client
 
 __all__ = ["doctor"]
@@ -86,6 +86,14 @@ _KEY_FIXES = {
 def _key(client: Client) -> tuple[Check, bool | None]:
     try:
         current = client.get_mode()
+    except ConfigurationError as error:
+        return Check(
+            "key and signature",
+            False,
+            str(error),
+            "give --api-key with --api-secret or --private-key, set MULTIASSETS_API_KEY "
+            "and MULTIASSETS_API_SECRET, or use --profile",
+        ), None
     except BinanceError as error:
         return Check(
             "key and signature", False, f"{error.code} {error.msg}", _KEY_FIXES.get(error.code, "")
@@ -145,5 +153,7 @@ def doctor(as_json: bool, **options: Any) -> None:
             click.echo(f"{'ok  ' if check.ok else 'FAIL'}  {check.name}: {check.detail}")
             if check.fix:
                 click.echo(f"      fix: {check.fix}")
+    if not checks[0].ok or any(c.name == "connectivity" and not c.ok for c in checks):
+        raise SystemExit(EXIT_NETWORK)
     if not all(check.ok for check in checks):
         raise SystemExit(EXIT_API)

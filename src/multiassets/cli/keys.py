@@ -8,7 +8,12 @@ from typing import IO
 import click
 
 from ..admin import PERMISSIONS
-from ..protocol.signing import generate_private_key, load_private_key
+from ..protocol.signing import (
+    KeyFormatError,
+    generate_private_key,
+    load_private_key,
+    read_public_key,
+)
 from .options import control_plane, target_options
 
 __all__ = ["keys"]
@@ -77,10 +82,17 @@ def create(
         if generate:
             private_pem = generate_private_key("RSA" if kind == "RSA" else "ED25519")
             public_pem = load_private_key(private_pem)[2]
+        assert public_pem is not None
+        try:
+            actual, _ = read_public_key(public_pem)
+        except KeyFormatError as error:
+            raise click.BadParameter(str(error), param_hint="--public-key") from error
+        if actual != kind:  # checked before anything is created
+            raise click.BadParameter(
+                f"the public key is {actual}, not {kind}", param_hint="--public-key"
+            )
     with control_plane(db_url, server_url, token) as plane:
         new = plane.create_key(account, granted, list(ips) if ips else None, public_pem)
-    if kind != "HMAC" and new["type"] != kind:
-        raise click.ClickException(f"the public key is {new['type']}, not {kind}")
     shown = {"account": new["account"], "apiKey": new["apiKey"]}
     if "secretKey" in new:
         shown["secretKey"] = new["secretKey"]

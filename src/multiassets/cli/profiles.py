@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 import click
 
 from .._client import Client
+from .._config import PRODUCTION_URL
 
 __all__ = ["client_options", "config_path", "make_client"]
 
@@ -79,33 +80,47 @@ def client_options(function: F) -> F:
     return function
 
 
+_SIGNING = ("api_secret", "private_key", "private_key_passphrase")
+
+
 def make_client(options: dict[str, Any], **extra: Any) -> Client:
-    """A Client from the command's options over the environment over the profile."""
-    settings = _profile(options.pop("profile", None))
+    """A Client from the command's options over the environment over the profile.
+
+    The signing material (secret, or private key with its passphrase) comes whole from the
+    highest layer that has any; a base URL or --demo in a layer replaces the lower layers' URL.
+    """
     env = {
         "api_key": os.environ.get("MULTIASSETS_API_KEY"),
         "api_secret": os.environ.get("MULTIASSETS_API_SECRET"),
         "private_key": os.environ.get("MULTIASSETS_PRIVATE_KEY"),
+        "private_key_passphrase": os.environ.get("MULTIASSETS_PRIVATE_KEY_PASSPHRASE"),
         "base_url": os.environ.get("MULTIASSETS_BASE_URL"),
     }
-    for name, value in env.items():
-        if value is not None:
-            settings[name] = value
-    for name in _FIELDS:
-        if options.get(name) is not None:
-            settings[name] = options[name]
-    if options.get("api_secret") is not None or options.get("private_key") is not None:
-        # A secret given on the command line replaces the profile's key of either kind.
-        for name in ("api_secret", "private_key"):
-            settings[name] = options.get(name)
-    if settings.get("base_url") and settings.get("demo"):
-        settings.pop("demo")
+    layers = [_profile(options.pop("profile", None)), env, options]
+    settings: dict[str, Any] = {"demo": False}
+    for layer in layers:
+        given = {name: value for name, value in layer.items() if value not in (None, False)}
+        if "api_key" in given:
+            settings["api_key"] = given["api_key"]
+        if "api_secret" in given or "private_key" in given:
+            for name in _SIGNING:
+                settings[name] = given.get(name)
+        elif "private_key_passphrase" in given:
+            settings["private_key_passphrase"] = given["private_key_passphrase"]
+        if "base_url" in given:
+            settings["base_url"], settings["demo"] = given["base_url"], False
+        elif given.get("demo"):
+            settings["base_url"], settings["demo"] = None, True
+    base_url = settings.get("base_url")
+    demo = bool(settings.get("demo"))
+    if base_url is None and not demo:
+        base_url = PRODUCTION_URL  # the layers said nothing: not even the environment
     return Client(
-        settings.get("api_key"),
+        settings.get("api_key") or "",
         settings.get("api_secret"),
         private_key=settings.get("private_key"),
         private_key_passphrase=settings.get("private_key_passphrase"),
-        base_url=settings.get("base_url"),
-        demo=bool(settings.get("demo")),
+        base_url=base_url,
+        demo=demo,
         **extra,
     )

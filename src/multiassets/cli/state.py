@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 from typing import IO
 
 import click
@@ -27,6 +29,10 @@ def dump(
     """Write state as JSON. The whole-server form includes HMAC secrets: guard the file."""
     with control_plane(db_url, server_url, token) as plane:
         document = plane.state(account) if account else plane.export()
+    if not account and output.name != "<stdout>":
+        # The whole-server form holds HMAC secrets: only the owner may read the file.
+        Path(output.name).touch(mode=0o600)
+        os.chmod(output.name, 0o600)
     json.dump(document, output, indent=2)
     output.write("\n")
 
