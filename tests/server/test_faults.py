@@ -187,6 +187,40 @@ def test_rules_match_by_account_only(srv: Server) -> None:
     assert srv.signed("GET", MODE).status == 200
 
 
+@pytest.mark.parametrize(
+    ("kind", "status", "code"),
+    [
+        ("unknown_error", 503, -1000),
+        ("service_unavailable", 503, -1000),
+        ("internal_error", 503, -1001),
+        ("timeout", 408, -1007),
+        ("throttled", 503, -1008),
+        ("rate_limited", 429, -1003),
+        ("banned", 418, -1003),
+    ],
+)
+def test_python_binance_sees_each_fault_as_from_binance(
+    srv: Server, kind: str, status: int, code: int
+) -> None:
+    from binance import Client as BinanceClient
+    from binance.exceptions import BinanceAPIException
+
+    local = type(
+        "Local",
+        (BinanceClient,),
+        {"API_URL": f"{srv.base_url}/api", "FUTURES_URL": f"{srv.base_url}/fapi"},
+    )
+    pb = local(srv.demo.api_key, srv.demo.secret, ping=False)
+    try:
+        srv.control.add_fault(kind=kind, path=MODE, times=1)
+        with pytest.raises(BinanceAPIException) as caught:
+            pb.futures_get_multi_assets_mode()
+        assert (caught.value.status_code, caught.value.code) == (status, code)
+    finally:
+        pb.close_connection()
+        pb.loop.close()
+
+
 def test_python_binance_sees_the_503(srv: Server) -> None:
     from binance import Client as BinanceClient
     from binance.exceptions import BinanceAPIException
