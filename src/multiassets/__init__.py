@@ -13,6 +13,7 @@ from __future__ import annotations
 from ._async_client import AsyncClient
 from ._client import Client
 from ._config import DEMO_URL, PRODUCTION_URL
+from ._events import AccountConfigUpdate, ListenKeyExpired, StreamEvent
 from ._exceptions import (
     AccountRuleError,
     AuthError,
@@ -34,6 +35,7 @@ from ._version import __version__
 __all__ = [
     "DEMO_URL",
     "PRODUCTION_URL",
+    "AccountConfigUpdate",
     "AccountRuleError",
     "AsyncClient",
     "AuthError",
@@ -41,11 +43,13 @@ __all__ = [
     "Client",
     "ConfigurationError",
     "IPBanned",
+    "ListenKeyExpired",
     "MultiassetsError",
     "RateLimitError",
     "RequestError",
     "ServerError",
     "SignatureError",
+    "StreamEvent",
     "Timeout",
     "TimestampError",
     "TransportError",

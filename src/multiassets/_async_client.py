@@ -7,12 +7,14 @@ imported when the first AsyncClient is made, not with ``import multiassets``.
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
-from ._config import resolve
+from ._config import resolve, stream_url
 from ._core import Answer, Core, Flow, Prepared, Sleep
+from ._events import ListenKeyExpired, StreamEvent, parse_event
 from ._exceptions import ConfigurationError, Timeout, TransportError
 
 if TYPE_CHECKING:
@@ -90,6 +92,40 @@ class AsyncClient:
 
     async def account_config(self) -> dict[str, Any]:
         return dict(await self._run(self._core.call("GET", "/fapi/v1/accountConfig")))
+
+    async def user_stream(self, keepalive_s: float = 30 * 60) -> AsyncGenerator[StreamEvent, None]:
+        """The account's user data stream, as typed events (``AccountConfigUpdate`` on each
+        mode change), until the listenKey expires. Opens the listenKey, keeps it alive every
+        ``keepalive_s`` seconds, and closes it when the iteration stops.
+
+            async for event in client.user_stream():
+                if isinstance(event, AccountConfigUpdate):
+                    print(event.multi_assets_margin)
+        """
+        import asyncio
+        import json
+
+        opened = await self._run(self._core.call("POST", "/fapi/v1/listenKey"))
+        listen_key = str(opened["listenKey"])
+        session = self._session if self._session is not None else self._open()
+
+        async def keep_alive() -> None:
+            while True:
+                await asyncio.sleep(keepalive_s)
+                await self._run(self._core.call("PUT", "/fapi/v1/listenKey"))
+
+        keeper = asyncio.ensure_future(keep_alive())
+        try:
+            async with session.ws_connect(f"{stream_url(self.base_url)}/ws/{listen_key}") as ws:
+                async for message in ws:
+                    if message.type != self._modules[0].WSMsgType.TEXT:
+                        continue
+                    event = parse_event(json.loads(message.data))
+                    yield event
+                    if isinstance(event, ListenKeyExpired):
+                        return
+        finally:
+            keeper.cancel()
 
     async def _run(self, flow: Flow) -> Any:
         try:

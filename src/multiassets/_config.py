@@ -19,10 +19,25 @@ __all__ = [
     "PRODUCTION_URL",
     "Settings",
     "resolve",
+    "stream_url",
 ]
 
 PRODUCTION_URL = "https://fapi.binance.com"
 DEMO_URL = "https://demo-fapi.binance.com"
+#: Where each REST base URL's user data streams are; any other server serves them itself.
+_STREAM_URLS = {
+    PRODUCTION_URL: "wss://fstream.binance.com",
+    DEMO_URL: "wss://fstream.binancefuture.com",
+}
+
+
+def stream_url(base_url: str) -> str:
+    """The WebSocket base for user data streams of a REST base URL."""
+    known = _STREAM_URLS.get(base_url)
+    if known is not None:
+        return known
+    return "ws" + base_url.removeprefix("http")  # http -> ws, https -> wss
+
 
 ENV_API_KEY = "MULTIASSETS_API_KEY"
 ENV_API_SECRET = "MULTIASSETS_API_SECRET"

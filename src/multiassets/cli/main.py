@@ -14,6 +14,7 @@ from .log import log
 from .mode import mode
 from .serve import serve
 from .state import state
+from .watch import watch
 
 __all__ = ["cli", "main"]
 
@@ -33,6 +34,7 @@ cli.add_command(faults)
 cli.add_command(keys)
 cli.add_command(log)
 cli.add_command(state)
+cli.add_command(watch)
 
 
 def main() -> None:

@@ -28,7 +28,7 @@ import click
 from .._client import Client
 from .._config import PRODUCTION_URL
 
-__all__ = ["client_options", "config_path", "make_client"]
+__all__ = ["client_options", "client_settings", "config_path", "make_client"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 _FIELDS = ("api_key", "api_secret", "private_key", "private_key_passphrase", "base_url", "demo")
@@ -84,7 +84,12 @@ _SIGNING = ("api_secret", "private_key", "private_key_passphrase")
 
 
 def make_client(options: dict[str, Any], **extra: Any) -> Client:
-    """A Client from the command's options over the environment over the profile.
+    """A Client from the command's options over the environment over the profile."""
+    return Client(**client_settings(options), **extra)
+
+
+def client_settings(options: dict[str, Any]) -> dict[str, Any]:
+    """Client arguments from the command's options over the environment over the profile.
 
     The signing material (secret, or private key with its passphrase) comes whole from the
     highest layer that has any; a base URL or --demo in a layer replaces the lower layers' URL.
@@ -115,12 +120,11 @@ def make_client(options: dict[str, Any], **extra: Any) -> Client:
     demo = bool(settings.get("demo"))
     if base_url is None and not demo:
         base_url = PRODUCTION_URL  # the layers said nothing: not even the environment
-    return Client(
-        settings.get("api_key") or "",
-        settings.get("api_secret"),
-        private_key=settings.get("private_key"),
-        private_key_passphrase=settings.get("private_key_passphrase"),
-        base_url=base_url,
-        demo=demo,
-        **extra,
-    )
+    return {
+        "api_key": settings.get("api_key") or "",
+        "api_secret": settings.get("api_secret"),
+        "private_key": settings.get("private_key"),
+        "private_key_passphrase": settings.get("private_key_passphrase"),
+        "base_url": base_url,
+        "demo": demo,
+    }

@@ -128,7 +128,7 @@ def _run(config: ServerConfig, host: str, port: int, access_log: bool) -> None:
         port=port,
         http="httptools",
         loop="uvloop",
-        ws="none",
+        ws="websockets-sansio",
         lifespan="on",
         access_log=access_log,
         log_config=LOGGING,

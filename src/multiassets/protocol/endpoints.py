@@ -49,6 +49,9 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("GET", "/fapi/v1/accountConfig", Security.USER_DATA, 5),
     Endpoint("GET", "/fapi/v1/symbolConfig", Security.USER_DATA, 5, ("symbol",)),
     Endpoint("POST", "/fapi/v1/marginType", Security.TRADE, 1, ("symbol", "marginType")),
+    Endpoint("POST", "/fapi/v1/listenKey", Security.USER_STREAM, 1),
+    Endpoint("PUT", "/fapi/v1/listenKey", Security.USER_STREAM, 1),
+    Endpoint("DELETE", "/fapi/v1/listenKey", Security.USER_STREAM, 1),
     # Spot twins: python-binance's constructors call them on the same host.
     Endpoint("GET", "/api/v3/ping", Security.NONE, 1),
     Endpoint("GET", "/api/v3/time", Security.NONE, 1),

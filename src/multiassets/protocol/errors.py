@@ -156,6 +156,12 @@ REJECTED_MBX_KEY = _spec(
 )
 
 INVALID_SYMBOL = _spec("INVALID_SYMBOL", -1121, 400, "Invalid symbol.")
+INVALID_LISTEN_KEY = _spec(
+    "INVALID_LISTEN_KEY",
+    -1125,
+    400,
+    "This listenKey does not exist. Please use POST /fapi/v1/listenKey to recreate listenKey",
+)
 
 # 40xx: account and margin rules
 NO_NEED_TO_CHANGE_MARGIN_TYPE = _spec(

@@ -15,6 +15,8 @@ import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+import orjson
+
 from ..protocol.errors import DISCONNECTED, IP_BANNED, TOO_MANY_PARAMETERS, UNKNOWN, ApiError
 from .checks import Call, Request, check
 from .config import CONFIG_ENV, ServerConfig
@@ -23,6 +25,7 @@ from .faults import FaultRule
 from .responses import Response, error_response, not_found_response, ok_response
 from .routes import ROUTES, Route
 from .state import ServerState
+from .streams import MAX_CONNECTION_MS
 
 __all__ = ["App", "app_from_environment"]
 
@@ -43,6 +46,7 @@ class App:
     def __init__(self, state: ServerState) -> None:
         self.state = state
         self._watcher: asyncio.Task[None] | None = None
+        self._expirer: asyncio.Task[None] | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
@@ -53,6 +57,8 @@ class App:
             status, headers, body = response
             await send({"type": "http.response.start", "status": status, "headers": headers})
             await send({"type": "http.response.body", "body": body})
+        elif scope["type"] == "websocket":
+            await self._websocket(scope, receive, send)
         elif scope["type"] == "lifespan":
             await self._lifespan(receive, send)
 
@@ -217,20 +223,69 @@ class App:
         ]
         return status, headers, payload
 
+    async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """A user data stream: ``/ws/<listenKey>``, events as JSON text frames."""
+        if (await receive())["type"] != "websocket.connect":
+            return
+        streams, clock = self.state.streams, self.state.clock
+        path: str = scope["path"]
+        key = path.removeprefix("/ws/") if path.startswith("/ws/") else ""
+        outbox = streams.connect(key, clock.now_ms()) if key else None
+        if outbox is None:
+            await send({"type": "websocket.close", "code": 1008})  # unknown or expired key
+            return
+        await send({"type": "websocket.accept"})
+        deadline = clock.now_ms() + MAX_CONNECTION_MS
+        incoming = asyncio.ensure_future(receive())
+        try:
+            while True:
+                outgoing = asyncio.ensure_future(outbox.get())
+                done, _ = await asyncio.wait(
+                    {incoming, outgoing}, timeout=1.0, return_when=asyncio.FIRST_COMPLETED
+                )
+                if incoming in done:
+                    outgoing.cancel()
+                    if incoming.result()["type"] == "websocket.disconnect":
+                        return
+                    incoming = asyncio.ensure_future(receive())  # client frames are ignored
+                    continue
+                if outgoing not in done:
+                    outgoing.cancel()
+                    if clock.now_ms() >= deadline:  # Binance ends connections after 24 h
+                        await send({"type": "websocket.close", "code": 1000})
+                        return
+                    continue
+                event = outgoing.result()
+                if event is None:
+                    await send({"type": "websocket.close", "code": 1000})
+                    return
+                await send({"type": "websocket.send", "text": orjson.dumps(event).decode()})
+        finally:
+            incoming.cancel()
+            streams.disconnect(key, outbox)
+
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
                 self._watcher = asyncio.get_running_loop().create_task(self._watch_store())
+                self._expirer = asyncio.get_running_loop().create_task(self._expire_streams())
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
-                if self._watcher is not None:
-                    self._watcher.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await self._watcher
+                for task in (self._watcher, self._expirer):
+                    if task is not None:
+                        task.cancel()
+                        with contextlib.suppress(asyncio.CancelledError):
+                            await task
                 self.state.close()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
+
+    async def _expire_streams(self) -> None:
+        """End listenKeys not kept alive (by the server's clock, which tests may move)."""
+        while True:
+            await asyncio.sleep(0.2)
+            self.state.streams.expire(self.state.clock.now_ms())
 
     async def _watch_store(self) -> None:
         """Pick up what other processes commit (the CLI on the same database)."""

@@ -12,6 +12,7 @@ from ..account.rules import check_margin_type_change, check_mode_change
 from ..market import SYMBOLS, SYMBOLS_BY_NAME
 from ..protocol.errors import (
     DISCONNECTED,
+    INVALID_LISTEN_KEY,
     INVALID_PARAM,
     INVALID_SYMBOL,
     REJECTED_MBX_KEY,
@@ -19,6 +20,7 @@ from ..protocol.errors import (
 )
 from ..protocol.params import parse_choice, require
 from ..store import SetMarginType, SetMode, StoreError
+from .streams import config_update
 
 if TYPE_CHECKING:
     from .checks import Call
@@ -28,8 +30,11 @@ __all__ = [
     "account_config",
     "change_margin_type",
     "change_multi_assets_margin",
+    "close_listen_key",
     "exchange_info",
+    "keepalive_listen_key",
     "multi_assets_margin",
+    "open_listen_key",
     "ping",
     "server_time",
     "symbol_config",
@@ -107,6 +112,8 @@ async def change_multi_assets_margin(state: ServerState, call: Call) -> bytes:
 
         def applied() -> None:
             account.state.multi_assets_margin = target
+            # Committed: now, and only now, the account's streams hear of it.
+            state.streams.publish(account.id, config_update(target, state.clock.now_ms()))
 
         await _commit(state, SetMode(account.id, target), applied)
     return SUCCESS
@@ -147,3 +154,23 @@ async def _commit(
     except StoreError:
         # Nothing was committed: Binance's "failure, safe to resend" answer.
         raise ApiError(DISCONNECTED) from None
+
+
+async def open_listen_key(state: ServerState, call: Call) -> bytes:
+    assert call.account is not None
+    return orjson.dumps({"listenKey": state.streams.open(call.account.id, call.now_ms)})
+
+
+async def keepalive_listen_key(state: ServerState, call: Call) -> bytes:
+    assert call.account is not None
+    key = state.streams.keepalive(call.account.id, call.now_ms)
+    if key is None:
+        raise ApiError(INVALID_LISTEN_KEY, reason="the account has no listenKey")
+    return orjson.dumps({"listenKey": key})
+
+
+async def close_listen_key(state: ServerState, call: Call) -> bytes:
+    assert call.account is not None
+    if not state.streams.close(call.account.id, call.now_ms):
+        raise ApiError(INVALID_LISTEN_KEY, reason="the account has no listenKey")
+    return b"{}"

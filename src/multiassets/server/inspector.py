@@ -42,9 +42,26 @@ class Entry:
         }
 
 
+_Row = tuple[
+    int,
+    int,
+    str,
+    str,
+    str,
+    "str | None",
+    "str | None",
+    int,
+    int,
+    "int | None",
+    "str | None",
+    "str | None",
+]
+
+
 class Inspector:
     def __init__(self, size: int = 2000) -> None:
-        self._entries: deque[Entry] = deque(maxlen=size)
+        # Plain tuples on the hot path; Entry objects only when someone reads the log.
+        self._rows: deque[_Row] = deque(maxlen=size)
         self._seq = 0
 
     def record(
@@ -63,8 +80,8 @@ class Inspector:
     ) -> None:
         self._seq += 1
         key = f"{api_key[:8]}…" if api_key else None
-        self._entries.append(
-            Entry(
+        self._rows.append(
+            (
                 self._seq,
                 time_ms,
                 ip,
@@ -89,13 +106,13 @@ class Inspector:
     ) -> tuple[list[Entry], int]:
         """Entries after ``since`` (oldest first, at most ``limit``), and the last seq."""
         chosen = [
-            entry
-            for entry in self._entries
-            if entry.seq > since
-            and (account is None or entry.account == account)
-            and (not refused or entry.status >= 400)
+            Entry(*row)
+            for row in self._rows
+            if row[0] > since
+            and (account is None or row[5] == account)
+            and (not refused or row[8] >= 400)
         ]
         return chosen[-limit:], self._seq
 
     def clear(self) -> None:
-        self._entries.clear()
+        self._rows.clear()

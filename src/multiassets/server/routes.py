@@ -26,6 +26,9 @@ _HANDLERS: dict[tuple[str, str], Handler] = {
     ("GET", "/fapi/v1/accountConfig"): handlers.account_config,
     ("GET", "/fapi/v1/symbolConfig"): handlers.symbol_config,
     ("POST", "/fapi/v1/marginType"): handlers.change_margin_type,
+    ("POST", "/fapi/v1/listenKey"): handlers.open_listen_key,
+    ("PUT", "/fapi/v1/listenKey"): handlers.keepalive_listen_key,
+    ("DELETE", "/fapi/v1/listenKey"): handlers.close_listen_key,
     ("GET", "/api/v3/ping"): handlers.ping,
     ("GET", "/api/v3/time"): handlers.server_time,
 }

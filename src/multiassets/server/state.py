@@ -15,6 +15,7 @@ from .inspector import Inspector
 from .metrics import Metrics
 from .ratelimit import BanPolicy, WeightLimiter
 from .registry import Registry
+from .streams import StreamHub
 from .writer import CommitQueue
 
 __all__ = ["ServerState"]
@@ -31,6 +32,7 @@ class ServerState:
         self.inspector = Inspector()
         self.faults = FaultInjector()
         self.metrics = Metrics(self.faults)
+        self.streams = StreamHub()
         if config.faults_file is not None:
             self.faults.load(json.loads(Path(config.faults_file).read_text()))
         self.limiter = WeightLimiter(

@@ -1,0 +1,175 @@
+"""The user data stream: listenKeys, and ACCOUNT_CONFIG_UPDATE once per committed change."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.sync.client import ClientConnection, connect
+
+from multiassets import AccountConfigUpdate, AsyncClient, ListenKeyExpired
+
+from ..support import Server, now_ms, running_server
+
+MODE = "/fapi/v1/multiAssetsMargin"
+EXPIRED_KEY = {
+    "code": -1125,
+    "msg": "This listenKey does not exist. Please use POST /fapi/v1/listenKey to recreate listenKey",
+}
+
+
+@pytest.fixture
+def srv(tmp_path: Any) -> Iterator[Server]:
+    with running_server(tmp_path, "--weight-limit", "1000000") as server:
+        yield server
+
+
+def listen_key(srv: Server, method: str = "POST") -> Any:
+    return srv.request(method, "/fapi/v1/listenKey", headers={"X-MBX-APIKEY": srv.demo.api_key})
+
+
+def stream(srv: Server, key: str) -> ClientConnection:
+    return connect(f"ws://127.0.0.1:{srv.port}/ws/{key}", open_timeout=5)
+
+
+def next_event(ws: ClientConnection, timeout: float = 3) -> dict[str, Any]:
+    return dict(json.loads(ws.recv(timeout=timeout)))
+
+
+def test_listen_key_post_put_delete_as_binance(srv: Server) -> None:
+    first = listen_key(srv)
+    key = first.json()["listenKey"]
+    assert first.status == 200 and len(key) == 64 and first.weight >= 1
+    assert listen_key(srv).json() == {"listenKey": key}  # one key per account
+    assert listen_key(srv, "PUT").json() == {"listenKey": key}
+    deleted = listen_key(srv, "DELETE")
+    assert (deleted.status, deleted.body) == (200, b"{}")
+    for method in ("PUT", "DELETE"):
+        reply = listen_key(srv, method)
+        assert (reply.status, reply.json()) == (400, EXPIRED_KEY)
+    assert listen_key(srv).json()["listenKey"] != key  # a new one
+
+
+def test_listen_key_needs_an_api_key_but_no_signature(srv: Server) -> None:
+    reply = srv.request("POST", "/fapi/v1/listenKey")
+    assert reply.json()["code"] == -2014
+
+
+def test_each_change_arrives_once_in_order_and_refusals_send_nothing(srv: Server) -> None:
+    key = listen_key(srv).json()["listenKey"]
+    with stream(srv, key) as ws:
+        before = now_ms()
+        assert srv.signed("POST", MODE, {"multiAssetsMargin": "true"}).status == 200
+        assert srv.signed("POST", MODE, {"multiAssetsMargin": "true"}).json()["code"] == -4171
+        assert srv.signed("POST", MODE, {"multiAssetsMargin": "false"}).status == 200
+        first, second = next_event(ws), next_event(ws)
+        assert first["e"] == second["e"] == "ACCOUNT_CONFIG_UPDATE"
+        assert (first["ai"], second["ai"]) == ({"j": True}, {"j": False})
+        assert before <= first["T"] <= first["E"] <= second["E"] <= now_ms()
+        with pytest.raises(TimeoutError):
+            ws.recv(timeout=0.5)  # the refused change sent nothing
+
+
+def test_every_open_stream_gets_the_event_and_control_plane_changes_count(srv: Server) -> None:
+    key = listen_key(srv).json()["listenKey"]
+    with stream(srv, key) as one, stream(srv, key) as two:
+        srv.control.set_state("demo", {"multiAssetsMargin": True}, partial=True)
+        assert next_event(one)["ai"] == next_event(two)["ai"] == {"j": True}
+
+
+def test_delete_ends_the_stream_with_listen_key_expired(srv: Server) -> None:
+    key = listen_key(srv).json()["listenKey"]
+    with stream(srv, key) as ws:
+        listen_key(srv, "DELETE")
+        event = next_event(ws)
+        assert (event["e"], event["listenKey"]) == ("listenKeyExpired", key)
+        with pytest.raises(ConnectionClosed):
+            ws.recv(timeout=3)
+
+
+def test_a_key_not_kept_alive_expires_after_60_minutes_of_server_time(srv: Server) -> None:
+    key = listen_key(srv).json()["listenKey"]
+    with stream(srv, key) as ws:
+        srv.control.set_clock(offsetMs=59 * 60 * 1000)
+        listen_key(srv, "PUT")  # kept alive: another 60 minutes from now
+        srv.control.set_clock(offsetMs=(59 + 59) * 60 * 1000)
+        with pytest.raises(TimeoutError):
+            ws.recv(timeout=0.6)
+        srv.control.set_clock(offsetMs=(59 + 61) * 60 * 1000)
+        assert next_event(ws)["e"] == "listenKeyExpired"
+    assert listen_key(srv, "PUT").json() == EXPIRED_KEY
+
+
+def test_unknown_listen_key_is_refused(srv: Server) -> None:
+    with pytest.raises((InvalidStatus, ConnectionClosed)), stream(srv, "x" * 64) as ws:
+        ws.recv(timeout=2)
+
+
+def test_async_client_user_stream_and_the_watch_command(srv: Server) -> None:
+    async def scenario() -> list[Any]:
+        events = []
+        async with AsyncClient(srv.demo.api_key, srv.demo.secret, base_url=srv.base_url) as client:
+            stream_ = client.user_stream()
+            reader = asyncio.ensure_future(stream_.__anext__())
+            await asyncio.sleep(0.5)
+            await client.set_mode(True)
+            events.append(await asyncio.wait_for(reader, 5))
+            srv.control.set_state("demo", {"multiAssetsMargin": False}, partial=True)
+            events.append(await asyncio.wait_for(stream_.__anext__(), 5))
+            await stream_.aclose()
+        return events
+
+    first, second = asyncio.run(scenario())
+    assert isinstance(first, AccountConfigUpdate) and first.multi_assets_margin is True
+    assert isinstance(second, AccountConfigUpdate) and second.multi_assets_margin is False
+    assert not isinstance(first, ListenKeyExpired)
+
+
+def test_watch_prints_mode_changes(srv: Server) -> None:
+    import subprocess
+    import sys
+    import time
+
+    watcher = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "multiassets",
+            "watch",
+            "--count",
+            "1",
+            "--json",
+            "--base-url",
+            srv.base_url,
+            "--api-key",
+            srv.demo.api_key,
+            "--api-secret",
+            srv.demo.secret,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        # Change the mode once the watcher's stream is open (it opens a listenKey first).
+        while time.monotonic() < deadline:
+            log = srv.control.log(0, limit=2000)["entries"]
+            if any(e["path"] == "/fapi/v1/listenKey" for e in log):
+                break
+            time.sleep(0.05)
+        time.sleep(0.5)
+        srv.signed("POST", MODE, {"multiAssetsMargin": "true"})
+        out, err = watcher.communicate(timeout=10)
+    finally:
+        watcher.kill()
+    event = json.loads(out.strip())
+    assert (watcher.returncode, event["e"], event["ai"]) == (
+        0,
+        "ACCOUNT_CONFIG_UPDATE",
+        {"j": True},
+    ), err
