@@ -8,12 +8,12 @@ imported when the first AsyncClient is made, not with ``import multiassets``.
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
-from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
-from ._config import resolve, stream_url
-from ._core import Answer, Core, Flow, Prepared, Sleep
+from ._base import BaseClient
+from ._config import stream_url
+from ._core import Answer, Flow, Prepared, Sleep
 from ._events import ListenKeyExpired, StreamEvent, parse_event
 from ._exceptions import ConfigurationError, Timeout, TransportError
 
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 __all__ = ["AsyncClient"]
 
 
-class AsyncClient:
+class AsyncClient(BaseClient):
     """The asyncio twin of :class:`multiassets.Client`: the same parameters and methods,
     awaited. It belongs to the event loop that first uses it until it is closed
     (``async with``); then another loop may use it.
@@ -32,45 +32,9 @@ class AsyncClient:
             await c.ensure_mode(True)
     """
 
-    def __init__(
-        self,
-        api_key: str | None = None,
-        api_secret: str | None = None,
-        *,
-        private_key: str | Path | None = None,
-        private_key_passphrase: str | None = None,
-        base_url: str | None = None,
-        demo: bool = False,
-        time_sync: bool = False,
-        recv_window: int = 5000,
-        weight_limit: int = 2400,
-        timeout: float = 10.0,
-        retries: int = 2,
-    ) -> None:
-        settings = resolve(api_key, api_secret, private_key, private_key_passphrase, base_url, demo)
-        self._core = Core(
-            settings,
-            recv_window=recv_window,
-            time_sync=time_sync,
-            weight_limit=weight_limit,
-            retries=retries,
-        )
-        self.timeout = timeout
-        self._session: aiohttp.ClientSession | None = None
-        self._modules: tuple[Any, Any] = (None, None)
-        self._loop: object = None
-
-    @property
-    def base_url(self) -> str:
-        return self._core.settings.base_url
-
-    @property
-    def time_offset_ms(self) -> int:
-        return self._core.offset_ms
-
-    @property
-    def used_weight(self) -> int:
-        return self._core.weight_used
+    _session: aiohttp.ClientSession | None = None
+    _modules: tuple[Any, Any] = (None, None)
+    _loop: object = None
 
     async def ping(self) -> None:
         await self._run(self._core.call("GET", "/fapi/v1/ping"))

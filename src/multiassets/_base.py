@@ -1,0 +1,66 @@
+"""What Client and AsyncClient share above the core: construction and state."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ._config import resolve
+from ._core import Core
+
+__all__ = ["BaseClient"]
+
+
+class BaseClient:
+    """Parameters (the same for :class:`~multiassets.Client` and
+    :class:`~multiassets.AsyncClient`):
+
+    * ``api_key`` and ``api_secret`` (HMAC), or ``private_key`` (RSA or Ed25519 PEM, as text
+      or a path) with ``private_key_passphrase``; each falls back to ``MULTIASSETS_API_KEY``,
+      ``MULTIASSETS_API_SECRET``, ``MULTIASSETS_PRIVATE_KEY``,
+      ``MULTIASSETS_PRIVATE_KEY_PASSPHRASE``.
+    * ``base_url`` (else ``MULTIASSETS_BASE_URL``, else Binance's production URL), or
+      ``demo=True`` for Binance's demo trading URL.
+    * ``time_sync``: measure the server's clock before the first signed call. Either way, a
+      ``-1021`` answer makes the client re-measure once and retry once.
+    * ``recv_window`` (ms), ``weight_limit`` (the client waits for the next minute rather than
+      cross it), ``timeout`` (seconds), ``retries`` (for GETs on network errors and 5xx).
+    """
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        api_secret: str | None = None,
+        *,
+        private_key: str | Path | None = None,
+        private_key_passphrase: str | None = None,
+        base_url: str | None = None,
+        demo: bool = False,
+        time_sync: bool = False,
+        recv_window: int = 5000,
+        weight_limit: int = 2400,
+        timeout: float = 10.0,
+        retries: int = 2,
+    ) -> None:
+        settings = resolve(api_key, api_secret, private_key, private_key_passphrase, base_url, demo)
+        self._core = Core(
+            settings,
+            recv_window=recv_window,
+            time_sync=time_sync,
+            weight_limit=weight_limit,
+            retries=retries,
+        )
+        self.timeout = timeout
+
+    @property
+    def base_url(self) -> str:
+        return self._core.settings.base_url
+
+    @property
+    def time_offset_ms(self) -> int:
+        """Server time minus local time, as last measured (0 before any measurement)."""
+        return self._core.offset_ms
+
+    @property
+    def used_weight(self) -> int:
+        """``X-MBX-USED-WEIGHT-1M`` from the last answer."""
+        return self._core.weight_used
