@@ -58,6 +58,12 @@ __all__ = ["serve"]
     type=click.Path(exists=True, dir_okay=False),
     help='Fault rules to start with, as JSON: {"seed": n, "rules": [...]}.',
 )
+@click.option(
+    "--trusted-proxy",
+    "trusted_proxies",
+    multiple=True,
+    help="A load balancer's IP or network (repeatable): only its X-Forwarded-For is believed.",
+)
 @click.option("--access-log", is_flag=True, help="Log every request.")
 def serve(
     host: str,
@@ -71,6 +77,7 @@ def serve(
     admin_token: str | None,
     admin_allow_remote: bool,
     faults_file: str | None,
+    trusted_proxies: tuple[str, ...],
     access_log: bool,
 ) -> None:
     """Run the Binance-compatible server."""
@@ -83,6 +90,7 @@ def serve(
         ban_longest_s=max(ban_longest, ban_shortest),
         admin_allow_remote=admin_allow_remote,
         faults_file=os.path.abspath(faults_file) if faults_file else None,
+        trusted_proxies=_proxies(trusted_proxies),
     )
     if faults_file:
         _check_faults(faults_file)
@@ -104,6 +112,17 @@ def serve(
         click.echo(f"  token:      {token}")
     click.echo(f"multiassets listening on http://{host}:{port} (database {db_url})", err=True)
     _run(config, host, port, access_log)
+
+
+def _proxies(values: tuple[str, ...]) -> tuple[str, ...]:
+    import ipaddress
+
+    for value in values:
+        try:
+            ipaddress.ip_network(value, strict=False)
+        except ValueError as error:
+            raise click.BadParameter(str(error), param_hint="--trusted-proxy") from error
+    return values
 
 
 def _check_faults(path: str) -> None:

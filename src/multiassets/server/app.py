@@ -22,6 +22,7 @@ from .checks import Call, Request, check
 from .config import CONFIG_ENV, ServerConfig
 from .control import PREFIX, handle_control
 from .faults import FaultRule
+from .proxies import TrustedProxies
 from .responses import Response, error_response, not_found_response, ok_response
 from .routes import ROUTES, Route
 from .state import ServerState
@@ -45,6 +46,7 @@ class App:
 
     def __init__(self, state: ServerState) -> None:
         self.state = state
+        self.proxies = TrustedProxies(state.config.trusted_proxies)
         self._watcher: asyncio.Task[None] | None = None
         self._expirer: asyncio.Task[None] | None = None
 
@@ -67,6 +69,8 @@ class App:
         started = time.perf_counter()
         client = scope.get("client")
         client_ip = client[0] if client else "127.0.0.1"
+        if self.proxies:
+            client_ip = self.proxies.client_ip(client_ip, scope["headers"])
         limiter = self.state.limiter
         path: str = scope["path"]
         method: str = scope["method"]

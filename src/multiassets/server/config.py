@@ -45,10 +45,14 @@ class ServerConfig:
     reload_interval_s: float = 0.25
     #: A JSON file of fault rules to start with: {"seed": n, "rules": [...]}.
     faults_file: str | None = None
+    #: Proxies (IPs or networks) whose X-Forwarded-For names the client.
+    trusted_proxies: tuple[str, ...] = ()
 
     def to_json(self) -> str:
         return json.dumps(dataclasses.asdict(self))
 
     @classmethod
     def from_json(cls, text: str) -> ServerConfig:
-        return cls(**json.loads(text))
+        fields = json.loads(text)
+        fields["trusted_proxies"] = tuple(fields.get("trusted_proxies", ()))
+        return cls(**fields)

@@ -50,7 +50,15 @@ async def handle_control(
         return _json(403, {"error": "the control plane answers only loopback clients"})
     parts = path.removeprefix(PREFIX).strip("/").split("/")
     if parts == ["health"] and method == "GET":
-        return _json(200, {"status": "ok", "database": "ok"})
+        database = await state.writer.run(state.store.healthy)
+        status = 200 if database else 503
+        return _json(
+            status,
+            {
+                "status": "ok" if database else "degraded",
+                "database": "ok" if database else "unreachable",
+            },
+        )
     if parts == ["ui"] and method == "GET":
         # The page itself holds no data: everything it shows needs the token.
         return 200, PAGE, "text/html; charset=utf-8"

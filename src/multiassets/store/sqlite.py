@@ -108,6 +108,14 @@ class SQLiteStore:
             self._db.execute("ROLLBACK")
             raise
 
+    def healthy(self) -> bool:
+        try:
+            with self._read_lock:
+                self._db.execute("SELECT 1 FROM accounts LIMIT 1").fetchall()
+        except sqlite3.Error:
+            return False
+        return True
+
     def schema_version(self) -> int:
         with self._read_lock:
             return int(self._db.execute("PRAGMA user_version").fetchone()[0])
