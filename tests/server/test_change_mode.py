@@ -79,37 +79,25 @@ def test_change_with_everything_in_a_form_body(srv: Server) -> None:
     assert mode(srv) is True
 
 
-def test_change_with_parameters_split_between_query_and_body(srv: Server) -> None:
-    query = "multiAssetsMargin=true"
-    body = f"timestamp={now_ms()}&recvWindow=5000"
+def post_split(srv: Server, query: str, body: str) -> Reply:
+    """A change with ``query`` in the URL and ``body`` (signed after both) as a form."""
     signature = sign(srv.demo.secret, query + body)
-    reply = srv.request(
-        "POST",
-        MODE,
-        query,
-        body=f"{body}&signature={signature}",
-        headers={
-            "X-MBX-APIKEY": srv.demo.api_key,
-            "Content-Type": "application/x-www-form-urlencoded",
-        },
-    )
+    headers = {
+        "X-MBX-APIKEY": srv.demo.api_key,
+        "Content-Type": "application/x-www-form-urlencoded",
+    }
+    return srv.request("POST", MODE, query, body=f"{body}&signature={signature}", headers=headers)
+
+
+def test_change_with_parameters_split_between_query_and_body(srv: Server) -> None:
+    reply = post_split(srv, "multiAssetsMargin=true", f"timestamp={now_ms()}&recvWindow=5000")
     assert reply.json() == SUCCESS
     assert mode(srv) is True
 
 
 def test_query_wins_over_body_for_the_same_parameter(srv: Server) -> None:
-    query = "multiAssetsMargin=true"
-    body = f"multiAssetsMargin=false&timestamp={now_ms()}"
-    signature = sign(srv.demo.secret, query + body)
-    reply = srv.request(
-        "POST",
-        MODE,
-        query,
-        body=f"{body}&signature={signature}",
-        headers={
-            "X-MBX-APIKEY": srv.demo.api_key,
-            "Content-Type": "application/x-www-form-urlencoded",
-        },
+    reply = post_split(
+        srv, "multiAssetsMargin=true", f"multiAssetsMargin=false&timestamp={now_ms()}"
     )
     assert reply.json() == SUCCESS
     assert mode(srv) is True
