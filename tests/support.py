@@ -149,11 +149,13 @@ def wait_until_serving(port: int, process: subprocess.Popen[str], timeout: float
 
 
 @contextmanager
-def running_server(tmp: Path, *args: str, log: Path | None = None) -> Iterator[Server]:
+def running_server(
+    tmp: Path, *args: str, log: Path | None = None, db_url: str | None = None
+) -> Iterator[Server]:
     """``multiassets.testing.serve`` with our raw client; ``log`` receives the server's stderr."""
     log_file = log.open("w") if log is not None else None
     try:
-        with testing.serve(tmp / "server", args=args, stderr=log_file) as started:
+        with testing.serve(tmp / "server", args=args, stderr=log_file, db_url=db_url) as started:
             server = Server(
                 started.port,
                 tmp / "server" / "multiassets.db",
@@ -167,3 +169,34 @@ def running_server(tmp: Path, *args: str, log: Path | None = None) -> Iterator[S
     finally:
         if log_file is not None:
             log_file.close()
+
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "MULTIASSETS_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test"
+)
+
+
+@contextmanager
+def postgres_database() -> Iterator[str]:
+    """A new, empty PostgreSQL database for one test; its URL. Skips when no PostgreSQL
+    answers, except under CI, where it must."""
+    import uuid
+
+    import pytest
+
+    try:
+        import psycopg
+
+        admin = psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True, connect_timeout=3)
+    except Exception as error:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"no PostgreSQL at {POSTGRES_ADMIN_URL}: {error}")
+    name = f"multiassets_{uuid.uuid4().hex[:12]}"
+    admin.execute(f"CREATE DATABASE {name}")
+    base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0]
+    try:
+        yield f"{base}/{name}"
+    finally:
+        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.close()

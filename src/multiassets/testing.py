@@ -84,6 +84,7 @@ def serve(
     args: Sequence[str] = (),
     stderr: IO[str] | None = None,
     startup_timeout: float = 30,
+    db_url: str | None = None,
 ) -> Iterator[TestServer]:
     """Start ``multiassets serve`` on a free loopback port with a new SQLite database.
 
@@ -93,10 +94,11 @@ def serve(
       if not given); it must not hold a database already.
     * ``args`` — more ``multiassets serve`` options, e.g. ``["--weight-limit", "100"]``.
     * ``stderr`` — a file for the server's log (discarded if not given).
+    * ``db_url`` — another (empty) database instead, e.g. ``postgresql://…``.
     """
     owned = directory is None
     folder = Path(tempfile.mkdtemp(prefix="multiassets-")) if owned else Path(str(directory))
-    db_url = f"sqlite:///{folder / 'multiassets.db'}"
+    db_url = db_url or f"sqlite:///{folder / 'multiassets.db'}"
     token = secrets.token_hex(32)
     try:
         for attempt in range(3):

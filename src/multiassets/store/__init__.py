@@ -45,8 +45,13 @@ __all__ = [
 def open_store(url: str) -> Store:
     """Open (creating or migrating) the database named by ``url``.
 
-    ``sqlite:///relative/path.db`` and ``sqlite:////absolute/path.db``, as SQLAlchemy spells them.
+    ``sqlite:///relative/path.db`` and ``sqlite:////absolute/path.db``, as SQLAlchemy spells
+    them, or ``postgresql://user@host:5432/database``.
     """
     if url.startswith("sqlite:///"):
         return SQLiteStore(url.removeprefix("sqlite:///"))
-    raise StoreError(f"unsupported database URL {url!r}: expected sqlite:///PATH")
+    if url.startswith(("postgresql://", "postgres://")):
+        from .postgres import PostgresStore
+
+        return PostgresStore(url)
+    raise StoreError(f"unsupported database URL {url!r}: expected sqlite:///PATH or postgresql://…")

@@ -1,46 +1,15 @@
-"""The embedded store: one SQLite file, WAL, full sync, versioned schema.
-
-Two connections: one for reads (the server's event loop, the CLI) and one for writes, used by
-one thread at a time (the server's commit thread), so reads never see a write half-done.
-"""
+"""The embedded store: one SQLite file, WAL, full sync, versioned schema."""
 
 from __future__ import annotations
 
-import json
 import sqlite3
-import threading
-import time
-from collections.abc import Sequence
-from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
-from ..account.model import AccountState, Order, Position
-from .base import (
-    Account,
-    AddKey,
-    ApiKey,
-    CreateAccount,
-    DeleteAccount,
-    NotFound,
-    ReplaceState,
-    Reset,
-    RevokeKey,
-    SetMarginType,
-    SetMode,
-    SetSetting,
-    StoreError,
-    Write,
-)
+from .base import StoreError
 from .schema import MIGRATIONS
+from .sql import SQLStore
 
 __all__ = ["SQLiteStore"]
-
-_KEY_COLUMNS = "api_key, account_id, kind, secret, public_key, can_read, can_trade, ip_allowlist"
-
-
-def _now_ms() -> int:
-    return time.time_ns() // 1_000_000
 
 
 def _connect(path: str) -> sqlite3.Connection:
@@ -54,42 +23,28 @@ def _connect(path: str) -> sqlite3.Connection:
     return db
 
 
-def _key(row: tuple[Any, ...]) -> ApiKey:
-    api_key, account_id, kind, secret, public_key, can_read, can_trade, allowlist = row
-    return ApiKey(
-        api_key,
-        account_id,
-        kind,
-        secret,
-        public_key,
-        bool(can_read),
-        bool(can_trade),
-        tuple(json.loads(allowlist)) if allowlist is not None else None,
-    )
-
-
-class SQLiteStore:
+class SQLiteStore(SQLStore):
     """A :class:`~multiassets.store.base.Store` on one SQLite file."""
+
+    # BEGIN IMMEDIATE takes the write lock first: no deadlock between two writers.
+    begin_write = "BEGIN IMMEDIATE"
+    errors = (sqlite3.Error,)
 
     def __init__(self, path: str) -> None:
         self.path = path
-        # The read connection is shared by the event loop and the commit thread (control-plane
-        # work): one user at a time, so one's read transaction never wraps the other's reads.
-        self._read_lock = threading.RLock()
         try:
             if path != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
-            self._db = _connect(path)
+            reader = _connect(path)
+            super().__init__(reader, None)
             self._migrate()
             self._writer = _connect(path)
         except (sqlite3.Error, OSError) as exc:
             raise StoreError(f"can't open SQLite database {path!r}: {exc}") from exc
-        self._write_lock = threading.Lock()
         self._data_version = self._writer.execute("PRAGMA data_version").fetchone()[0]
 
     def _migrate(self) -> None:
-        # BEGIN IMMEDIATE takes the write lock first, so two processes opening a new file
-        # at once can't both apply the same migration.
+        # Two processes opening a new file at once can't both apply the same migration.
         self._db.execute("BEGIN IMMEDIATE")
         try:
             version = self.schema_version()
@@ -108,268 +63,16 @@ class SQLiteStore:
             self._db.execute("ROLLBACK")
             raise
 
-    def healthy(self) -> bool:
-        try:
-            with self._read_lock:
-                self._db.execute("SELECT 1 FROM accounts LIMIT 1").fetchall()
-        except sqlite3.Error:
-            return False
-        return True
-
     def schema_version(self) -> int:
         with self._read_lock:
             return int(self._db.execute("PRAGMA user_version").fetchone()[0])
 
-    # -- reads ---------------------------------------------------------------------------------
-
-    def accounts(self) -> list[Account]:
-        return self.snapshot()[0]
-
-    def snapshot(self) -> tuple[list[Account], list[ApiKey]]:
-        # One read transaction, so accounts, their states and keys are from one moment.
-        with self._read_lock:
-            self._db.execute("BEGIN")
-            try:
-                rows = self._db.execute(
-                    "SELECT id, name, multi_assets_margin FROM accounts ORDER BY id"
-                ).fetchall()
-                states = {int(row[0]): AccountState(bool(row[2])) for row in rows}
-                self._load_states(states)
-                keys = self.api_keys()
-            finally:
-                self._db.execute("COMMIT")
-        return [Account(int(row[0]), str(row[1]), states[int(row[0])]) for row in rows], keys
-
-    def account(self, name: str) -> Account | None:
-        with self._read_lock:
-            return self._account(name)
-
-    def _account(self, name: str) -> Account | None:
-        row = self._db.execute(
-            "SELECT id, name, multi_assets_margin FROM accounts WHERE name = ?", (name,)
-        ).fetchone()
-        if row is None:
-            return None
-        states = {int(row[0]): AccountState(bool(row[2]))}
-        self._load_states(states)
-        return Account(int(row[0]), str(row[1]), states[int(row[0])])
-
-    def _load_states(self, states: dict[int, AccountState]) -> None:
-        where, args = ("", ()) if len(states) != 1 else (" WHERE account_id = ?", tuple(states))
-        for account_id, symbol, margin_type in self._db.execute(
-            f"SELECT account_id, symbol, margin_type FROM margin_types{where}", args
-        ):
-            if account_id in states:
-                states[account_id].margin_types[symbol] = margin_type
-        for account_id, asset, amount in self._db.execute(
-            f"SELECT account_id, asset, wallet_balance FROM balances{where}", args
-        ):
-            if account_id in states:
-                states[account_id].balances[asset] = Decimal(amount)
-        for row in self._db.execute(
-            "SELECT account_id, symbol, position_side, position_amt, entry_price,"
-            f" initial_margin, unrealized_profit FROM positions{where} ORDER BY account_id, seq",
-            args,
-        ):
-            if row[0] in states:
-                states[row[0]].positions.append(
-                    Position(row[1], row[2], *(Decimal(value) for value in row[3:]))
-                )
-        for row in self._db.execute(
-            "SELECT account_id, order_id, symbol, side, price, orig_qty, type"
-            f" FROM open_orders{where} ORDER BY account_id, order_id",
-            args,
-        ):
-            if row[0] in states:
-                states[row[0]].open_orders.append(
-                    Order(row[1], row[2], row[3], Decimal(row[4]), Decimal(row[5]), row[6])
-                )
-
-    def api_keys(self, account_id: int | None = None) -> list[ApiKey]:
-        with self._read_lock:
-            return self._api_keys(account_id)
-
-    def _api_keys(self, account_id: int | None) -> list[ApiKey]:
-        if account_id is None:
-            rows = self._db.execute(f"SELECT {_KEY_COLUMNS} FROM api_keys ORDER BY created_ms")
-        else:
-            rows = self._db.execute(
-                f"SELECT {_KEY_COLUMNS} FROM api_keys WHERE account_id = ? ORDER BY created_ms",
-                (account_id,),
-            )
-        return [_key(row) for row in rows]
-
-    def find_key(self, api_key: str) -> tuple[ApiKey, Account] | None:
-        with self._read_lock:
-            return self._find_key(api_key)
-
-    def _find_key(self, api_key: str) -> tuple[ApiKey, Account] | None:
-        row = self._db.execute(
-            f"SELECT {_KEY_COLUMNS} FROM api_keys WHERE api_key = ?", (api_key,)
-        ).fetchone()
-        if row is None:
-            return None
-        key = _key(row)
-        name = self._db.execute(
-            "SELECT name FROM accounts WHERE id = ?", (key.account_id,)
-        ).fetchone()
-        account = self._account(name[0]) if name is not None else None
-        return (key, account) if account is not None else None
-
-    def setting(self, name: str) -> str | None:
-        with self._read_lock:
-            row = self._db.execute("SELECT value FROM settings WHERE name = ?", (name,)).fetchone()
-        return None if row is None else str(row[0])
-
     def changed_elsewhere(self) -> bool:
         # data_version moves when another connection commits: the CLI, another process.
-        # This store's own writer connection is the one asked, so its own commits don't count.
+        # SQLite never moves it for a connection's own commits, and the writer connection is
+        # the one asked, so this store's own writes don't count.
         with self._write_lock:
             version = self._writer.execute("PRAGMA data_version").fetchone()[0]
         changed = version != self._data_version
         self._data_version = version
         return bool(changed)
-
-    # -- writes --------------------------------------------------------------------------------
-
-    def apply(
-        self, writes: Sequence[Write], *, atomic: bool = False
-    ) -> list[Exception | int | None]:
-        results: list[Exception | int | None] = []
-        with self._write_lock:
-            db = self._writer
-            try:
-                db.execute("BEGIN IMMEDIATE")
-                for write in writes:
-                    db.execute("SAVEPOINT one")
-                    try:
-                        results.append(self._apply_one(db, write))
-                        db.execute("RELEASE one")
-                    except (sqlite3.Error, StoreError) as error:
-                        failure = error if isinstance(error, StoreError) else StoreError(str(error))
-                        if atomic:
-                            raise failure from error
-                        db.execute("ROLLBACK TO one")
-                        db.execute("RELEASE one")
-                        results.append(failure)
-                db.execute("COMMIT")
-            except (sqlite3.Error, StoreError) as error:
-                if db.in_transaction:
-                    db.execute("ROLLBACK")
-                if isinstance(error, StoreError):
-                    raise
-                raise StoreError(f"commit failed: {error}") from error
-        # No need to re-read data_version here: SQLite never moves it for a connection's own
-        # commits, and re-reading it would swallow another process's commit made meanwhile.
-        return results
-
-    def _apply_one(self, db: sqlite3.Connection, write: Write) -> int | None:
-        match write:
-            case CreateAccount(name, account_id):
-                if db.execute("SELECT 1 FROM accounts WHERE name = ?", (name,)).fetchone():
-                    raise StoreError(f"account {name!r} already exists")
-                cursor = db.execute(
-                    "INSERT INTO accounts (id, name, created_ms) VALUES (?, ?, ?)",
-                    (account_id, name, _now_ms()),
-                )
-                return cursor.lastrowid
-            case DeleteAccount(account_id):
-                self._require(db.execute("DELETE FROM accounts WHERE id = ?", (account_id,)))
-            case AddKey(key):
-                allowlist = (
-                    json.dumps(list(key.ip_allowlist)) if key.ip_allowlist is not None else None
-                )
-                db.execute(
-                    f"INSERT INTO api_keys ({_KEY_COLUMNS}, created_ms)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        key.api_key,
-                        key.account_id,
-                        key.kind,
-                        key.secret,
-                        key.public_key,
-                        int(key.can_read),
-                        int(key.can_trade),
-                        allowlist,
-                        _now_ms(),
-                    ),
-                )
-            case RevokeKey(api_key):
-                self._require(db.execute("DELETE FROM api_keys WHERE api_key = ?", (api_key,)))
-            case SetMode(account_id, mode):
-                self._require(
-                    db.execute(
-                        "UPDATE accounts SET multi_assets_margin = ? WHERE id = ?",
-                        (int(mode), account_id),
-                    )
-                )
-            case SetMarginType(account_id, symbol, margin_type):
-                db.execute(
-                    "INSERT INTO margin_types (account_id, symbol, margin_type) VALUES (?, ?, ?)"
-                    " ON CONFLICT (account_id, symbol)"
-                    " DO UPDATE SET margin_type = excluded.margin_type",
-                    (account_id, symbol, margin_type),
-                )
-            case ReplaceState(account_id, state):
-                self._replace_state(db, account_id, state)
-            case Reset():
-                db.execute("DELETE FROM accounts")
-            case SetSetting(name, value):
-                db.execute(
-                    "INSERT INTO settings (name, value) VALUES (?, ?)"
-                    " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-                    (name, value),
-                )
-        return None
-
-    @staticmethod
-    def _require(cursor: sqlite3.Cursor) -> None:
-        if cursor.rowcount == 0:
-            raise NotFound("no such account or key")
-
-    def _replace_state(self, db: sqlite3.Connection, account_id: int, state: AccountState) -> None:
-        self._require(
-            db.execute(
-                "UPDATE accounts SET multi_assets_margin = ? WHERE id = ?",
-                (int(state.multi_assets_margin), account_id),
-            )
-        )
-        for table in ("margin_types", "balances", "positions", "open_orders"):
-            db.execute(f"DELETE FROM {table} WHERE account_id = ?", (account_id,))
-        db.executemany(
-            "INSERT INTO margin_types (account_id, symbol, margin_type) VALUES (?, ?, ?)",
-            [(account_id, symbol, kind) for symbol, kind in state.margin_types.items()],
-        )
-        db.executemany(
-            "INSERT INTO balances (account_id, asset, wallet_balance) VALUES (?, ?, ?)",
-            [(account_id, asset, str(amount)) for asset, amount in state.balances.items()],
-        )
-        db.executemany(
-            "INSERT INTO positions (account_id, seq, symbol, position_side, position_amt,"
-            " entry_price, initial_margin, unrealized_profit) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    account_id,
-                    seq,
-                    p.symbol,
-                    p.position_side,
-                    str(p.position_amt),
-                    str(p.entry_price),
-                    str(p.initial_margin),
-                    str(p.unrealized_profit),
-                )
-                for seq, p in enumerate(state.positions)
-            ],
-        )
-        db.executemany(
-            "INSERT INTO open_orders (account_id, order_id, symbol, side, type, price, orig_qty)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [
-                (account_id, o.order_id, o.symbol, o.side, o.type, str(o.price), str(o.orig_qty))
-                for o in state.open_orders
-            ],
-        )
-
-    def close(self) -> None:
-        self._db.close()
-        self._writer.close()
