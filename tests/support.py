@@ -61,7 +61,7 @@ class Server:
     """A running server and a raw, signing HTTP client for it."""
 
     port: int
-    db_path: Path
+    db_url: str
     demo: Credentials
     admin_token: str = ""
     _connection: http.client.HTTPConnection | None = field(default=None, repr=False)
@@ -71,8 +71,10 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     @property
-    def db_url(self) -> str:
-        return f"sqlite:///{self.db_path}"
+    def db_path(self) -> Path:
+        """The SQLite file (SQLite-only tests)."""
+        assert self.db_url.startswith("sqlite:///"), "a SQLite-only test ran on another store"
+        return Path(self.db_url.removeprefix("sqlite:///"))
 
     @property
     def control(self) -> ControlClient:
@@ -155,10 +157,13 @@ def running_server(
     """``multiassets.testing.serve`` with our raw client; ``log`` receives the server's stderr."""
     log_file = log.open("w") if log is not None else None
     try:
-        with testing.serve(tmp / "server", args=args, stderr=log_file, db_url=db_url) as started:
+        with (
+            backend_database(db_url) as chosen,
+            testing.serve(tmp / "server", args=args, stderr=log_file, db_url=chosen) as started,
+        ):
             server = Server(
                 started.port,
-                tmp / "server" / "multiassets.db",
+                started.db_url,
                 Credentials(started.api_key, started.secret_key),
                 started.admin_token,
             )
@@ -200,3 +205,25 @@ def postgres_database() -> Iterator[str]:
     finally:
         admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         admin.close()
+
+
+#: The store the behavioural tests run on: SQLite unless MULTIASSETS_TEST_BACKEND=postgresql
+#: (CI runs them on both).
+BACKEND = os.environ.get("MULTIASSETS_TEST_BACKEND", "sqlite")
+
+
+@contextmanager
+def backend_database(db_url: str | None = None) -> Iterator[str | None]:
+    """``db_url`` if given; else a new PostgreSQL database when the suite runs on PostgreSQL,
+    or None (the test server's own new SQLite file)."""
+    if db_url is not None or BACKEND != "postgresql":
+        yield db_url
+        return
+    with postgres_database() as url:
+        yield url
+
+
+def sqlite_only(function: Any) -> Any:
+    import pytest
+
+    return pytest.mark.skipif(BACKEND != "sqlite", reason="about the SQLite file itself")(function)

@@ -61,7 +61,7 @@ def test_readme_serve_command_works_from_a_clean_clone(tmp_path: Path) -> None:
         assert lines[0].startswith("Created account 'demo'"), lines
         demo = Credentials(lines[1].split()[-1], lines[2].split()[-1])
         wait_until_serving(port, process, timeout=120)
-        server = Server(port, tmp_path / "data" / "multiassets.db", demo)
+        server = Server(port, f"sqlite:///{tmp_path / 'data' / 'multiassets.db'}", demo)
         reply = server.signed("GET", "/fapi/v1/multiAssetsMargin")
         server.close_connection()
         assert (reply.status, reply.json()) == (200, {"multiAssetsMargin": False})

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from multiassets.store.schema import MIGRATIONS
 
-from ..support import Credentials, Server, free_port, wait_until_serving
+from ..support import Credentials, Server, free_port, sqlite_only, wait_until_serving
 
 
 def start(db: Path, port: int) -> subprocess.Popen[str]:
@@ -52,7 +52,7 @@ def test_first_start_prints_demo_key_and_control_token_once(tmp_path: Path) -> N
     # A second start on the same database keeps the account and prints nothing.
     second = start(db, port)
     wait_until_serving(port, second)
-    server = Server(port, db, Credentials(api_key, secret), admin_token=token)
+    server = Server(port, f"sqlite:///{db}", Credentials(api_key, secret), admin_token=token)
     try:
         assert server.signed("GET", "/fapi/v1/multiAssetsMargin").status == 200
         assert server.control.list_accounts() == [{"name": "demo", "multiAssetsMargin": False}]
@@ -61,6 +61,7 @@ def test_first_start_prints_demo_key_and_control_token_once(tmp_path: Path) -> N
         assert stop(second) == ""
 
 
+@sqlite_only
 def test_serve_creates_the_schema_at_the_latest_version(server: Server) -> None:
     with sqlite3.connect(server.db_path) as db:
         assert db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)

@@ -16,7 +16,7 @@ from multiassets.server.config import ServerConfig
 from multiassets.server.control import handle_control
 from multiassets.server.state import ServerState
 
-from ..support import Credentials, Server, running_server
+from ..support import Credentials, Server, running_server, sqlite_only
 
 STATE = {
     "multiAssetsMargin": False,
@@ -264,6 +264,7 @@ def test_badly_shaped_bodies_get_400_not_500(srv: Server, path: str, document: A
     assert status == 400 and isinstance(body["error"], str), body
 
 
+@sqlite_only
 def test_a_busy_database_does_not_block_binance_requests(srv: Server) -> None:
     import sqlite3
     import threading

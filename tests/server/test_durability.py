@@ -25,7 +25,7 @@ import pytest
 from multiassets import testing
 from multiassets.control_client import ControlClient
 
-from ..support import Credentials, now_ms, sign
+from ..support import Credentials, backend_database, now_ms, sign
 
 MODE = "/fapi/v1/multiAssetsMargin"
 
@@ -54,7 +54,12 @@ def post_mode(connection: http.client.HTTPConnection, creds: Credentials, target
 
 
 def test_concurrent_toggles_are_consistent_with_one_serial_order(tmp_path: Path) -> None:
-    with testing.serve(tmp_path / "s", args=["--weight-limit", "100000000"]) as server:
+    with (
+        backend_database() as db_url,
+        testing.serve(
+            tmp_path / "s", args=["--weight-limit", "100000000"], db_url=db_url
+        ) as server,
+    ):
         creds = Credentials(server.api_key, server.secret_key)
         outcomes: list[Outcome] = []
         lock = threading.Lock()
@@ -169,7 +174,7 @@ def _start(db_url: str, port: int, token: str) -> subprocess.Popen[str]:
 def test_sigkill_mid_storm_loses_no_acknowledged_change(tmp_path: Path, round_: int) -> None:
     accounts = 300
     document, keys = _fixture(accounts)
-    with testing.serve(tmp_path / "s") as server:
+    with backend_database() as db_url, testing.serve(tmp_path / "s", db_url=db_url) as server:
         server.control.import_(document)
         port, db_url, token = server.port, server.db_url, server.admin_token
         work: queue.Queue[str] = queue.Queue()
