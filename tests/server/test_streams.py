@@ -186,3 +186,44 @@ def test_a_connection_lives_at_most_24_hours(srv: Server) -> None:
             ws.recv(timeout=3)  # closed with no listenKeyExpired: the key is still valid
         assert closed.value.rcvd is not None and closed.value.rcvd.code == 1000
     assert listen_key(srv, "PUT").json() == {"listenKey": key}
+
+
+def test_a_change_through_one_server_reaches_a_stream_held_by_another(tmp_path: Any) -> None:
+    import subprocess
+    import sys
+
+    from ..support import backend_database, free_port, wait_until_serving
+
+    with backend_database() as db_url, running_server(tmp_path, db_url=db_url) as first:
+        port = free_port()
+        second = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "multiassets",
+                "serve",
+                "--port",
+                str(port),
+                "--db",
+                first.db_url,
+                "--admin-token",
+                first.admin_token,
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        try:
+            wait_until_serving(port, second)
+            other = Server(port, first.db_url, first.demo, first.admin_token)
+            key = listen_key(other).json()["listenKey"]
+            with stream(other, key) as ws:
+                assert first.signed("POST", MODE, {"multiAssetsMargin": "true"}).status == 200
+                event = next_event(ws, timeout=5)
+                assert (event["e"], event["ai"]) == ("ACCOUNT_CONFIG_UPDATE", {"j": True})
+                # and the other server answers the new mode too
+                assert other.signed("GET", MODE).json() == {"multiAssetsMargin": True}
+            other.close_connection()
+        finally:
+            second.terminate()
+            second.wait(timeout=10)

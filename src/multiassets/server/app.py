@@ -292,14 +292,14 @@ class App:
             self.state.streams.expire(self.state.clock.now_ms())
 
     async def _watch_store(self) -> None:
-        """Pick up what other processes commit (the CLI on the same database)."""
-        registry = self.state.registry
+        """Pick up what other processes commit (the CLI, other servers on the same database),
+        and tell this process's streams of the mode changes among it."""
         while True:
             await asyncio.sleep(self.state.config.reload_interval_s)
             try:
                 if await self.state.writer.run_changed_elsewhere():
-                    async with registry.all_locked():
-                        registry.reload()
+                    async with self.state.registry.all_locked():
+                        self.state.reload()
             except Exception:
                 log.exception("could not reload the database's changes")
 

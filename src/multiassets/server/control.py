@@ -19,7 +19,6 @@ from ..admin import Admin, AdminError, token_matches
 from ..protocol.signing import KeyFormatError, read_public_key
 from . import runtime
 from .state import ServerState
-from .streams import config_update
 from .ui import PAGE
 
 __all__ = ["PREFIX", "handle_control"]
@@ -93,19 +92,12 @@ async def handle_control(
             return _json(*_reply(await state.writer.run(work)))
         # A change to accounts or state waits for in-flight changes and is seen at once.
         async with state.registry.all_locked():
-            before = {a.id: a.state.multi_assets_margin for a in state.registry.accounts()}
             try:
                 result = _reply(await state.writer.run(work))
                 if parts == ["reset"]:
                     runtime.reset_runtime(state)
             finally:
-                state.registry.reload()
-                # A mode set through the control plane is a committed change too: streams hear
-                # of it as of any other.
-                for account in state.registry.accounts():
-                    mode = account.state.multi_assets_margin
-                    if account.id in before and before[account.id] != mode:
-                        state.streams.publish(account.id, config_update(mode, state.clock.now_ms()))
+                state.reload()
         return _json(*result)
     except AdminError as error:
         return _json(error.status, {"error": str(error)})

@@ -15,7 +15,7 @@ from .inspector import Inspector
 from .metrics import Metrics
 from .ratelimit import BanPolicy, WeightLimiter
 from .registry import Registry
-from .streams import StreamHub
+from .streams import StreamHub, config_update
 from .writer import CommitQueue
 
 __all__ = ["ServerState"]
@@ -43,6 +43,17 @@ class ServerState:
         self.exchange_info = ExchangeInfo(
             config.weight_limit, config.order_limit_1m, config.order_limit_10s
         )
+
+    def reload(self) -> None:
+        """Read accounts and keys again; a mode that changed meanwhile (a control-plane write,
+        another process) is announced on the account's streams like any committed change.
+        Call it holding every account's lock."""
+        before = {a.id: a.state.multi_assets_margin for a in self.registry.accounts()}
+        self.registry.reload()
+        for account in self.registry.accounts():
+            mode = account.state.multi_assets_margin
+            if account.id in before and before[account.id] != mode:
+                self.streams.publish(account.id, config_update(mode, self.clock.now_ms()))
 
     def close(self) -> None:
         self.writer.close()
