@@ -163,3 +163,40 @@ def test_filters_and_the_log_command(srv: Server) -> None:
     assert "GET /fapi/v1/nothing [-] 404 — no such path or method" in result.output
     since = srv.control.log(0, limit=2000)["last"]
     assert srv.control.log(since)["entries"] == []
+
+
+@pytest.mark.parametrize(
+    ("query", "reason"),
+    [
+        pytest.param(
+            "timestamp=1&timestamp=1&signature=00",
+            "Duplicate values for a parameter detected.",
+            id="duplicate",
+        ),
+        pytest.param(
+            "timestamp=abc&signature=00",
+            "Mandatory parameter 'timestamp' was not sent, was empty/null, or malformed.",
+            id="malformed-long",
+        ),
+        pytest.param(
+            "timestamp=1&x=%FF&signature=00",
+            "Illegal characters found in a parameter.",
+            id="undecodable",
+        ),
+    ],
+)
+def test_parameter_refusals_are_explained(srv: Server, query: str, reason: str) -> None:
+    assert send(srv, query)["reason"] == reason
+
+
+def test_rate_limit_refusals_are_explained(tmp_path: Any) -> None:
+    import time
+
+    if time.time() % 60 > 45:
+        time.sleep(60 - time.time() % 60 + 0.1)
+    with running_server(tmp_path, "--weight-limit", "2") as limited:
+        for _ in range(4):
+            limited.request("GET", "/fapi/v1/ping")
+        entries = limited.control.log(0, refused=True)["entries"]
+    assert entries[0]["reason"].startswith("this IP used 3 of 2 weight this minute")
+    assert entries[1]["reason"].startswith("this IP kept sending after a 429: banned for 120 s")

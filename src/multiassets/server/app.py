@@ -144,7 +144,7 @@ class App:
             weight,
             response[0],
             error.code if error is not None else None,
-            error.reason if error is not None else None,
+            _reason(error),
             account,
             injected,
         )
@@ -302,6 +302,14 @@ class App:
                         self.state.reload()
             except Exception:
                 log.exception("could not reload the database's changes")
+
+
+def _reason(error: ApiError | None) -> str | None:
+    """Why, for the request log: the check's own words, else Binance's message (which, for
+    a parameter, already names it and says what is wrong)."""
+    if error is None:
+        return None
+    return error.reason or error.msg
 
 
 async def _drop_connection(send: Send) -> None:

@@ -92,6 +92,8 @@ class WeightLimiter:
         raise ApiError(
             TOO_MANY_REQUESTS,
             headers=(("Retry-After", str(retry_after)),),
+            reason=f"this IP used {state.used} of {self.limit} weight this minute; another "
+            "request before the minute ends earns a ban",
             ip=ip,
             limit=self.limit,
         )
@@ -101,6 +103,8 @@ class WeightLimiter:
         return ApiError(
             IP_BANNED,
             headers=(("Retry-After", str(retry_after)),),
+            reason=f"this IP kept sending after a 429: banned for {retry_after} s more "
+            f"(offence {state.offences})",
             ip=ip,
             until=state.banned_until,
         )
