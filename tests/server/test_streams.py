@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -188,7 +189,9 @@ def test_a_connection_lives_at_most_24_hours(srv: Server) -> None:
     assert listen_key(srv, "PUT").json() == {"listenKey": key}
 
 
-def test_a_change_through_one_server_reaches_a_stream_held_by_another(tmp_path: Any) -> None:
+@contextmanager
+def two_servers(tmp_path: Any) -> Iterator[tuple[Server, Server]]:
+    """Two server processes on one database (a new one, on the suite's backend)."""
     import subprocess
     import sys
 
@@ -196,7 +199,7 @@ def test_a_change_through_one_server_reaches_a_stream_held_by_another(tmp_path: 
 
     with backend_database() as db_url, running_server(tmp_path, db_url=db_url) as first:
         port = free_port()
-        second = subprocess.Popen(
+        process = subprocess.Popen(
             [
                 sys.executable,
                 "-m",
@@ -213,17 +216,38 @@ def test_a_change_through_one_server_reaches_a_stream_held_by_another(tmp_path: 
             stderr=subprocess.DEVNULL,
             text=True,
         )
+        second = Server(port, first.db_url, first.demo, first.admin_token)
         try:
-            wait_until_serving(port, second)
-            other = Server(port, first.db_url, first.demo, first.admin_token)
-            key = listen_key(other).json()["listenKey"]
-            with stream(other, key) as ws:
-                assert first.signed("POST", MODE, {"multiAssetsMargin": "true"}).status == 200
-                event = next_event(ws, timeout=5)
-                assert (event["e"], event["ai"]) == ("ACCOUNT_CONFIG_UPDATE", {"j": True})
-                # and the other server answers the new mode too
-                assert other.signed("GET", MODE).json() == {"multiAssetsMargin": True}
-            other.close_connection()
+            wait_until_serving(port, process)
+            yield first, second
         finally:
-            second.terminate()
-            second.wait(timeout=10)
+            second.close_connection()
+            process.terminate()
+            process.wait(timeout=10)
+
+
+def test_a_change_through_one_server_reaches_a_stream_held_by_another(tmp_path: Any) -> None:
+    with two_servers(tmp_path) as (first, second):
+        key = listen_key(second).json()["listenKey"]
+        with stream(second, key) as ws:
+            assert first.signed("POST", MODE, {"multiAssetsMargin": "true"}).status == 200
+            event = next_event(ws, timeout=5)
+            assert (event["e"], event["ai"]) == ("ACCOUNT_CONFIG_UPDATE", {"j": True})
+            # and the other server answers the new mode too
+            assert second.signed("GET", MODE).json() == {"multiAssetsMargin": True}
+
+
+def test_changes_that_undo_each_other_reach_another_server_each_once(tmp_path: Any) -> None:
+    from ..support import BACKEND
+
+    if BACKEND != "postgresql":
+        pytest.skip("SQLite tells another process that something changed, not what")
+    with two_servers(tmp_path) as (first, second):
+        key = listen_key(second).json()["listenKey"]
+        with stream(second, key) as ws:
+            for value in ("true", "false", "true"):  # well inside one 0.25 s look
+                assert first.signed("POST", MODE, {"multiAssetsMargin": value}).status == 200
+            events = [next_event(ws, timeout=5)["ai"]["j"] for _ in range(3)]
+            assert events == [True, False, True]
+            with pytest.raises(TimeoutError):
+                ws.recv(timeout=0.6)

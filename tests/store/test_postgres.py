@@ -80,13 +80,19 @@ def test_accounts_keys_and_state_round_trip(pg_url: str) -> None:
 def test_commits_elsewhere_are_noticed_and_own_commits_are_not(pg_url: str) -> None:
     ours, theirs = open_store(pg_url), open_store(pg_url)
     try:
-        assert not ours.changed_elsewhere()
+        assert not ours.changed_elsewhere().changed
         Admin(ours).create_account("mine")
-        assert not ours.changed_elsewhere()
+        assert not ours.changed_elsewhere().changed
         Admin(theirs).create_account("yours")
+        Admin(theirs).set_state("yours", {"multiAssetsMargin": True})
+        Admin(theirs).set_state("yours", {"multiAssetsMargin": False})
         time.sleep(0.1)
-        assert ours.changed_elsewhere()
-        assert not ours.changed_elsewhere()
+        elsewhere = ours.changed_elsewhere()
+        account = theirs.account("yours")
+        assert account is not None
+        # every mode change, in order, even those that undo each other
+        assert elsewhere.changed and elsewhere.modes == [(account.id, True), (account.id, False)]
+        assert not ours.changed_elsewhere().changed
     finally:
         ours.close()
         theirs.close()

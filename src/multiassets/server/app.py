@@ -297,9 +297,10 @@ class App:
         while True:
             await asyncio.sleep(self.state.config.reload_interval_s)
             try:
-                if await self.state.writer.run_changed_elsewhere():
+                elsewhere = await self.state.writer.run_changed_elsewhere()
+                if elsewhere.changed:
                     async with self.state.registry.all_locked():
-                        self.state.reload()
+                        self.state.reload(elsewhere.modes)
             except Exception:
                 log.exception("could not reload the database's changes")
 

@@ -44,12 +44,17 @@ class ServerState:
             config.weight_limit, config.order_limit_1m, config.order_limit_10s
         )
 
-    def reload(self) -> None:
-        """Read accounts and keys again; a mode that changed meanwhile (a control-plane write,
-        another process) is announced on the account's streams like any committed change.
-        Call it holding every account's lock."""
+    def reload(self, modes: list[tuple[int, bool]] | None = None) -> None:
+        """Read accounts and keys again; the mode changes committed meanwhile (a control-plane
+        write, another process) are announced on the accounts' streams like any committed
+        change: those in ``modes``, each once and in order, when the database told them;
+        else those seen by comparing before and after. Call it holding every account's lock."""
         before = {a.id: a.state.multi_assets_margin for a in self.registry.accounts()}
         self.registry.reload()
+        if modes is not None:
+            for account_id, mode in modes:
+                self.streams.publish(account_id, config_update(mode, self.clock.now_ms()))
+            return
         for account in self.registry.accounts():
             mode = account.state.multi_assets_margin
             if account.id in before and before[account.id] != mode:

@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
 from ..store import Store, Write
+from ..store.base import Elsewhere
 
 __all__ = ["CommitQueue"]
 
@@ -68,7 +69,7 @@ class CommitQueue:
         finally:
             self._flushing = None
 
-    async def run_changed_elsewhere(self) -> bool:
+    async def run_changed_elsewhere(self) -> Elsewhere:
         """Ask the store, on the commit thread, whether another process committed."""
         return await self.run(self.store.changed_elsewhere)
 

@@ -18,6 +18,7 @@ __all__ = [
     "ApiKey",
     "CreateAccount",
     "DeleteAccount",
+    "Elsewhere",
     "KeyKind",
     "NotFound",
     "ReplaceState",
@@ -142,6 +143,16 @@ Write = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class Elsewhere:
+    """What other processes committed since the last look: whether anything, and, where the
+    database can carry them, the mode changes among it in commit order (account id, mode);
+    None when it can't (then compare before and after)."""
+
+    changed: bool
+    modes: list[tuple[int, bool]] | None = None
+
+
 class Store(Protocol):
     """A database of accounts, keys and account state."""
 
@@ -171,8 +182,8 @@ class Store(Protocol):
 
     def setting(self, name: str) -> str | None: ...
 
-    def changed_elsewhere(self) -> bool:
-        """Whether another connection committed since the last call."""
+    def changed_elsewhere(self) -> Elsewhere:
+        """What another connection committed since the last call."""
         ...
 
     def schema_version(self) -> int: ...

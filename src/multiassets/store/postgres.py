@@ -3,10 +3,11 @@ SQLite; other processes' commits are noticed through LISTEN/NOTIFY."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
-from .base import StoreError
+from .base import Elsewhere, StoreError
 from .schema import MIGRATIONS
 from .sql import SQLStore
 
@@ -112,9 +113,14 @@ class PostgresStore(SQLStore):
         with self._read_lock:
             return self._version(self._db)
 
-    def _before_commit(self, db: Any) -> None:
-        # Delivered at COMMIT to every listening process (ours ignores its own).
-        db.execute("SELECT pg_notify(?, ?)", (_CHANNEL, self._id))
+    def _before_commit(self, db: Any, modes: list[tuple[int, bool]]) -> None:
+        # Delivered at COMMIT to every listening process (ours ignores its own), with the mode
+        # changes, so the others can announce each one, once, in order. A payload stays far
+        # under PostgreSQL's 8000 bytes: long lists go in several notifications.
+        chunks = [modes[i : i + 200] for i in range(0, len(modes), 200)] or [[]]
+        for chunk in chunks:
+            payload = json.dumps({"from": self._id, "modes": chunk})
+            db.execute("SELECT pg_notify(?, ?)", (_CHANNEL, payload))
 
     def _after_explicit_id(self, db: Any) -> None:
         # Ids given by an import must not be handed out again by the identity sequence.
@@ -123,10 +129,16 @@ class PostgresStore(SQLStore):
             " (SELECT COALESCE(MAX(id), 1) FROM accounts))"
         )
 
-    def changed_elsewhere(self) -> bool:
+    def changed_elsewhere(self) -> Elsewhere:
+        changed = False
+        modes: list[tuple[int, bool]] = []
         with self._write_lock:
-            changed = any(note.payload != self._id for note in self._listener.notifies(timeout=0))
-        return changed
+            for note in self._listener.notifies(timeout=0):
+                message = json.loads(note.payload)
+                if message["from"] != self._id:
+                    changed = True
+                    modes.extend((int(account), bool(mode)) for account, mode in message["modes"])
+        return Elsewhere(changed, modes)
 
     def close(self) -> None:
         super().close()

@@ -23,6 +23,7 @@ from .base import (
     ApiKey,
     CreateAccount,
     DeleteAccount,
+    Elsewhere,
     NotFound,
     ReplaceState,
     Reset,
@@ -76,11 +77,11 @@ class SQLStore:
     def schema_version(self) -> int:
         raise NotImplementedError
 
-    def changed_elsewhere(self) -> bool:
+    def changed_elsewhere(self) -> Elsewhere:
         raise NotImplementedError
 
-    def _before_commit(self, db: Any) -> None:
-        """Called inside each write transaction, before COMMIT."""
+    def _before_commit(self, db: Any, modes: list[tuple[int, bool]]) -> None:
+        """Called inside each write transaction, before COMMIT, with its mode changes."""
 
     def _after_explicit_id(self, db: Any) -> None:
         """Called after an account was created with an id chosen by the caller."""
@@ -200,6 +201,7 @@ class SQLStore:
         self, writes: Sequence[Write], *, atomic: bool = False
     ) -> list[Exception | int | None]:
         results: list[Exception | int | None] = []
+        modes: list[tuple[int, bool]] = []  # the mode changes this transaction commits
         failures: tuple[type[Exception], ...] = (*self.errors, StoreError)
         with self._write_lock:
             db = self._writer
@@ -208,8 +210,11 @@ class SQLStore:
                 for write in writes:
                     db.execute("SAVEPOINT one")
                     try:
+                        change = self._mode_change(db, write)
                         results.append(self._apply_one(db, write))
                         db.execute("RELEASE one")
+                        if change is not None:
+                            modes.append(change)
                     except failures as error:
                         failure = error if isinstance(error, StoreError) else StoreError(str(error))
                         if atomic:
@@ -217,7 +222,7 @@ class SQLStore:
                         db.execute("ROLLBACK TO one")
                         db.execute("RELEASE one")
                         results.append(failure)
-                self._before_commit(db)
+                self._before_commit(db, modes)
                 db.execute("COMMIT")
             except failures as error:
                 if db.in_transaction:
@@ -226,6 +231,20 @@ class SQLStore:
                     raise
                 raise StoreError(f"commit failed: {error}") from error
         return results
+
+    @staticmethod
+    def _mode_change(db: Any, write: Write) -> tuple[int, bool] | None:
+        """The mode change ``write`` makes, if it makes one."""
+        match write:
+            case SetMode(account_id, mode):
+                return account_id, mode
+            case ReplaceState(account_id, state):
+                row = db.execute(
+                    "SELECT multi_assets_margin FROM accounts WHERE id = ?", (account_id,)
+                ).fetchone()
+                if row is not None and bool(row[0]) != state.multi_assets_margin:
+                    return account_id, state.multi_assets_margin
+        return None
 
     def _apply_one(self, db: Any, write: Write) -> int | None:
         match write:

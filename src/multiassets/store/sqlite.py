@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from .base import StoreError
+from .base import Elsewhere, StoreError
 from .schema import MIGRATIONS
 from .sql import SQLStore
 
@@ -67,7 +67,7 @@ class SQLiteStore(SQLStore):
         with self._read_lock:
             return int(self._db.execute("PRAGMA user_version").fetchone()[0])
 
-    def changed_elsewhere(self) -> bool:
+    def changed_elsewhere(self) -> Elsewhere:
         # data_version moves when another connection commits: the CLI, another process.
         # SQLite never moves it for a connection's own commits, and the writer connection is
         # the one asked, so this store's own writes don't count.
@@ -75,4 +75,4 @@ class SQLiteStore(SQLStore):
             version = self._writer.execute("PRAGMA data_version").fetchone()[0]
         changed = version != self._data_version
         self._data_version = version
-        return bool(changed)
+        return Elsewhere(bool(changed))  # SQLite says that, not what: the caller compares
