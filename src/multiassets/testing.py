@@ -31,7 +31,7 @@ from typing import IO
 
 from .control_client import ControlClient
 
-__all__ = ["TestServer", "serve"]
+__all__ = ["TestServer", "serve", "serve_existing"]
 
 
 @dataclass
@@ -164,3 +164,45 @@ def serve(
     finally:
         if owned:
             shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextmanager
+def serve_existing(
+    db_url: str,
+    admin_token: str,
+    *,
+    port: int | None = None,
+    args: Sequence[str] = (),
+    startup_timeout: float = 30,
+) -> Iterator[tuple[int, subprocess.Popen[str]]]:
+    """Another server process on a database that already exists (a second node, or a restart
+    after a crash): yields its port and process."""
+    port = port if port is not None else _free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "multiassets",
+            "serve",
+            "--port",
+            str(port),
+            "--db",
+            db_url,
+            "--admin-token",
+            admin_token,
+            *args,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        _wait_until_serving(port, process, startup_timeout)
+        yield port, process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

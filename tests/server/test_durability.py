@@ -11,8 +11,6 @@ import random
 import secrets
 import signal
 import string
-import subprocess
-import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -146,30 +144,6 @@ def _fixture(count: int) -> tuple[dict[str, Any], dict[str, Credentials]]:
     return document, keys
 
 
-def _start(db_url: str, port: int, token: str) -> subprocess.Popen[str]:
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "multiassets",
-            "serve",
-            "--port",
-            str(port),
-            "--db",
-            db_url,
-            "--admin-token",
-            token,
-            "--weight-limit",
-            "100000000",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    testing._wait_until_serving(port, process, 30)
-    return process
-
-
 @pytest.mark.parametrize("round_", range(5), ids=lambda n: f"round-{n}")
 def test_sigkill_mid_storm_loses_no_acknowledged_change(tmp_path: Path, round_: int) -> None:
     accounts = 300
@@ -214,8 +188,7 @@ def test_sigkill_mid_storm_loses_no_acknowledged_change(tmp_path: Path, round_: 
         killed_with = set(acknowledged)
         assert 0 < len(killed_with) < accounts, "the kill must land in the middle of the storm"
 
-        restarted = _start(db_url, port, token)
-        try:
+        with testing.serve_existing(db_url, token, port=port):
             exported = ControlClient(f"http://127.0.0.1:{port}", token).export()
             on = {a["name"] for a in exported["accounts"] if a["state"]["multiAssetsMargin"]}
             assert killed_with <= on, f"lost: {sorted(killed_with - on)[:5]}"
@@ -230,6 +203,3 @@ def test_sigkill_mid_storm_loses_no_acknowledged_change(tmp_path: Path, round_: 
                 )
                 assert connection.getresponse().read() == b'{"multiAssetsMargin":true}'
             connection.close()
-        finally:
-            restarted.terminate()
-            restarted.wait(timeout=10)

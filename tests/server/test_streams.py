@@ -192,38 +192,20 @@ def test_a_connection_lives_at_most_24_hours(srv: Server) -> None:
 @contextmanager
 def two_servers(tmp_path: Any) -> Iterator[tuple[Server, Server]]:
     """Two server processes on one database (a new one, on the suite's backend)."""
-    import subprocess
-    import sys
+    from multiassets.testing import serve_existing
 
-    from ..support import backend_database, free_port, wait_until_serving
+    from ..support import backend_database
 
-    with backend_database() as db_url, running_server(tmp_path, db_url=db_url) as first:
-        port = free_port()
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "multiassets",
-                "serve",
-                "--port",
-                str(port),
-                "--db",
-                first.db_url,
-                "--admin-token",
-                first.admin_token,
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            text=True,
-        )
+    with (
+        backend_database() as db_url,
+        running_server(tmp_path, db_url=db_url) as first,
+        serve_existing(first.db_url, first.admin_token) as (port, _),
+    ):
         second = Server(port, first.db_url, first.demo, first.admin_token)
         try:
-            wait_until_serving(port, process)
             yield first, second
         finally:
             second.close_connection()
-            process.terminate()
-            process.wait(timeout=10)
 
 
 def test_a_change_through_one_server_reaches_a_stream_held_by_another(tmp_path: Any) -> None:
