@@ -23,6 +23,7 @@ from .config import CONFIG_ENV, ServerConfig
 from .control import PREFIX, handle_control
 from .faults import FaultRule
 from .proxies import TrustedProxies
+from .ratelimit import WeightRefused
 from .responses import Response, error_response, not_found_response, ok_response
 from .routes import ROUTES, Route
 from .state import ServerState
@@ -79,7 +80,7 @@ class App:
         if route is None:
             if methods is None and path.startswith(PREFIX):
                 return await self._control(scope, receive, client_ip)
-            used = limiter.used(client_ip)
+            used = await limiter.used(client_ip)
             self._record(client_ip, method, path, None, 0, 404, None, "no such path or method")
             self.state.metrics.observe(method, "(unknown)", 404, 0, time.perf_counter() - started)
             return not_found_response(used)
@@ -94,7 +95,7 @@ class App:
                     request.content_type = value.decode("latin-1")
             if method != "GET":
                 request.body = await _read_body(receive)
-            call = check(self.state, route.endpoint, request)
+            call = await check(self.state, route.endpoint, request)
             faults = self.state.faults
             fault = (
                 faults.pick(
@@ -126,12 +127,12 @@ class App:
             error = None
         except ApiError as refused:
             error = refused
-            response = error_response(error, limiter.used(client_ip))
+            response = error_response(error, await self._used(refused, request))
         except Exception:
             # Never a traceback or a framework page to the client: Binance's -1000 instead.
             log.exception("unexpected error on %s %s", method, path)
             error = ApiError(UNKNOWN, reason="an internal error: see the server log")
-            response = error_response(error, limiter.used(client_ip))
+            response = error_response(error, await self._used(error, request))
         weight = 0 if error is not None and error.spec is IP_BANNED else route.endpoint.weight
         account = call.account.name if call is not None and call.account is not None else None
         if account is None and request.api_key:
@@ -156,6 +157,17 @@ class App:
             time.perf_counter() - started,
         )
         return response
+
+    async def _used(self, error: ApiError, request: Request) -> int:
+        """The weight to report with a refusal: what the charge said, when it said it."""
+        if isinstance(error, WeightRefused):
+            return error.used_weight
+        if request.used_weight is not None:
+            return request.used_weight
+        try:  # the charge itself failed (the shared limiter could not be reached)
+            return await self.state.limiter.used(request.client_ip)
+        except ApiError:
+            return 0
 
     async def _inject(self, fault: FaultRule, route: Route, call: Call) -> Response | None:
         """Answer ``call`` the way ``fault`` says; raises the fault's error, None to close."""

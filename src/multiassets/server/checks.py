@@ -60,6 +60,8 @@ class Request:
     client_ip: str
     api_key: str | None = None
     content_type: str | None = None
+    #: Set by the first check: the client IP's weight this minute, this request included.
+    used_weight: int | None = None
 
 
 @dataclass(slots=True)
@@ -74,9 +76,9 @@ class Call:
     account: Account | None = None
 
 
-def check(state: ServerState, endpoint: Endpoint, request: Request) -> Call:
+async def check(state: ServerState, endpoint: Endpoint, request: Request) -> Call:
     """Run the checks in order; raise the first refusal as :class:`ApiError`."""
-    used = state.limiter.charge(request.client_ip, endpoint.weight)
+    used = request.used_weight = await state.limiter.charge(request.client_ip, endpoint.weight)
     now = state.clock.now_ms()
     if not endpoint.security.needs_key:
         return Call(now, used, {}, request.client_ip)

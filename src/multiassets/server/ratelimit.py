@@ -10,11 +10,12 @@ shortest to the longest; an IP's offence count is forgotten a day after its last
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from ..protocol.errors import IP_BANNED, TOO_MANY_REQUESTS, ApiError
 from .clock import Clock
 
-__all__ = ["BanPolicy", "WeightLimiter"]
+__all__ = ["BanPolicy", "Limiter", "WeightLimiter", "WeightRefused", "banned", "too_many"]
 
 WINDOW_MS = 60_000
 FORGIVE_AFTER_MS = 24 * 3600 * 1000
@@ -32,6 +33,55 @@ class BanPolicy:
         return seconds * 1000
 
 
+class WeightRefused(ApiError):
+    """A 429 or 418 from the weight limit, with the weight the IP has used this minute."""
+
+    used_weight: int = 0
+
+
+def too_many(ip: str, used: int, limit: int, now: int) -> WeightRefused:
+    """The 429 for ``ip``, which used ``used`` of ``limit`` in the minute holding ``now``."""
+    window_end = (now // WINDOW_MS + 1) * WINDOW_MS
+    error = WeightRefused(
+        TOO_MANY_REQUESTS,
+        headers=(("Retry-After", str(-(-(window_end - now) // 1000))),),
+        reason=f"this IP used {used} of {limit} weight this minute; another request before "
+        "the minute ends earns a ban",
+        ip=ip,
+        limit=limit,
+    )
+    error.used_weight = used
+    return error
+
+
+def banned(ip: str, used: int, until: int, offences: int, now: int) -> WeightRefused:
+    """The 418 for ``ip``, banned until ``until`` (ms) for its ``offences``-th offence."""
+    retry_after = -(-(until - now) // 1000)
+    error = WeightRefused(
+        IP_BANNED,
+        headers=(("Retry-After", str(retry_after)),),
+        reason=f"this IP kept sending after a 429: banned for {retry_after} s more "
+        f"(offence {offences})",
+        ip=ip,
+        until=until,
+    )
+    error.used_weight = used
+    return error
+
+
+class Limiter(Protocol):
+    """Where the weight is counted: in this process, or shared through Redis."""
+
+    async def charge(self, ip: str, weight: int) -> int:
+        """Add ``weight`` to ``ip``'s minute and return its total; raises
+        :class:`WeightRefused` (429 or 418)."""
+        ...
+
+    async def used(self, ip: str) -> int:
+        """The weight ``ip`` has used this minute."""
+        ...
+
+
 class _IpState:
     __slots__ = ("banned_until", "minute", "offences", "used", "warned")
 
@@ -44,7 +94,8 @@ class _IpState:
 
 
 class WeightLimiter:
-    """Charges each request's weight to its IP and refuses with -1003 when over the limit."""
+    """The weight counted in this process: charges each request's weight to its IP and
+    refuses with -1003 when over the limit."""
 
     def __init__(self, limit: int, bans: BanPolicy, clock: Clock) -> None:
         self.limit = limit
@@ -53,17 +104,23 @@ class WeightLimiter:
         self._ips: dict[str, _IpState] = {}
         self._swept_minute = 0
 
-    def used(self, ip: str) -> int:
+    async def used(self, ip: str) -> int:
+        return self.used_now(ip)
+
+    async def charge(self, ip: str, weight: int) -> int:
+        return self.charge_now(ip, weight)
+
+    def used_now(self, ip: str) -> int:
         """The weight ``ip`` has used in the current window."""
         state = self._ips.get(ip)
         if state is None or state.minute != self.clock.now_ms() // WINDOW_MS:
             return 0
         return state.used
 
-    def charge(self, ip: str, weight: int) -> int:
+    def charge_now(self, ip: str, weight: int) -> int:
         """Add ``weight`` to ``ip``'s window and return the window's total.
 
-        Raises the 418 ban or the 429 refusal as :class:`ApiError`, with ``Retry-After``.
+        Raises the 418 ban or the 429 refusal as :class:`WeightRefused`, with ``Retry-After``.
         """
         now = self.clock.now_ms()
         minute = now // WINDOW_MS
@@ -88,26 +145,11 @@ class WeightLimiter:
             state.offences += 1
             raise self._banned(ip, state, now)
         state.warned = True
-        retry_after = -(-((minute + 1) * WINDOW_MS - now) // 1000)
-        raise ApiError(
-            TOO_MANY_REQUESTS,
-            headers=(("Retry-After", str(retry_after)),),
-            reason=f"this IP used {state.used} of {self.limit} weight this minute; another "
-            "request before the minute ends earns a ban",
-            ip=ip,
-            limit=self.limit,
-        )
+        raise too_many(ip, state.used, self.limit, now)
 
-    def _banned(self, ip: str, state: _IpState, now: int) -> ApiError:
-        retry_after = -(-(state.banned_until - now) // 1000)
-        return ApiError(
-            IP_BANNED,
-            headers=(("Retry-After", str(retry_after)),),
-            reason=f"this IP kept sending after a 429: banned for {retry_after} s more "
-            f"(offence {state.offences})",
-            ip=ip,
-            until=state.banned_until,
-        )
+    def _banned(self, ip: str, state: _IpState, now: int) -> WeightRefused:
+        used = state.used if state.minute == now // WINDOW_MS else 0
+        return banned(ip, used, state.banned_until, state.offences, now)
 
     def _sweep(self, minute: int, now: int) -> None:
         """Forget IPs with nothing left to remember (idle window, no ban, no offences)."""
