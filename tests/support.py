@@ -116,14 +116,18 @@ class Server:
         credentials: Credentials | None = None,
         timestamp: int | None = None,
         in_body: bool = False,
+        forwarded_for: str | None = None,
     ) -> Reply:
-        """A correctly signed request, parameters in the query (or the form body)."""
+        """A correctly signed request, parameters in the query (or the form body);
+        ``forwarded_for`` names the client for a server that trusts loopback as its proxy."""
         creds = credentials or self.demo
         fields = dict(params or {})
         fields["timestamp"] = timestamp if timestamp is not None else now_ms()
         payload = urlencode(fields)
         signature = sign(creds.secret, payload)
         headers = {"X-MBX-APIKEY": creds.api_key}
+        if forwarded_for is not None:
+            headers["X-Forwarded-For"] = forwarded_for
         if in_body:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
             return self.request(
@@ -156,6 +160,8 @@ def running_server(
 ) -> Iterator[Server]:
     """``multiassets.testing.serve`` with our raw client; ``log`` receives the server's stderr."""
     log_file = log.open("w") if log is not None else None
+    if BACKEND == "postgresql" and "--redis" not in args:
+        args = (*args, "--redis", redis_url())
     try:
         with (
             backend_database(db_url) as chosen,
@@ -207,8 +213,26 @@ def postgres_database() -> Iterator[str]:
         admin.close()
 
 
-#: The store the behavioural tests run on: SQLite unless MULTIASSETS_TEST_BACKEND=postgresql
-#: (CI runs them on both).
+REDIS_URL = os.environ.get("MULTIASSETS_TEST_REDIS", "redis://127.0.0.1:6379/0")
+
+
+def redis_url() -> str:
+    """The test Redis's URL. Skips when no Redis answers, except under CI, where it must.
+    Each test's keys are its own: their prefix comes from the test's own database."""
+    import pytest
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3).ping()
+    except redis.RedisError as error:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"no Redis at {REDIS_URL}: {error}")
+    return REDIS_URL
+
+
+#: The store the behavioural tests run on: SQLite unless MULTIASSETS_TEST_BACKEND=postgresql,
+#: which also puts weight, bans, clock and faults in Redis (CI runs them on both).
 BACKEND = os.environ.get("MULTIASSETS_TEST_BACKEND", "sqlite")
 
 

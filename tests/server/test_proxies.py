@@ -8,7 +8,7 @@ import pytest
 
 from multiassets.server.proxies import TrustedProxies
 
-from ..support import now_ms, running_server, sign
+from ..support import BACKEND, now_ms, running_server, sign
 
 MODE = "/fapi/v1/multiAssetsMargin"
 
@@ -48,12 +48,15 @@ def test_health_reports_the_database(tmp_path: Path) -> None:
     import http.client
     import json
 
+    redis = {"redis": "ok"} if BACKEND == "postgresql" else {}  # that pass uses Redis too
     with running_server(tmp_path) as srv:
         connection = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=10)
-        connection.request("GET", "/_multiassets/health")
-        response = connection.getresponse()
-        assert (response.status, json.loads(response.read())) == (
-            200,
-            {"status": "ok", "database": "ok"},
-        )
-        connection.close()
+        try:
+            connection.request("GET", "/_multiassets/health")
+            response = connection.getresponse()
+            assert (response.status, json.loads(response.read())) == (
+                200,
+                {"status": "ok", "database": "ok", **redis},
+            )
+        finally:
+            connection.close()

@@ -26,6 +26,7 @@ from .proxies import TrustedProxies
 from .ratelimit import WeightRefused
 from .responses import Response, error_response, not_found_response, ok_response
 from .routes import ROUTES, Route
+from .shared import SharedUnavailable
 from .state import ServerState
 from .streams import MAX_CONNECTION_MS
 
@@ -104,6 +105,14 @@ class App:
                 if faults.rules
                 else None
             )
+            shared = self.state.shared
+            if (
+                fault is not None
+                and fault.times is not None
+                and shared is not None
+                and not await shared.claim_fault(fault.id, fault.times)
+            ):
+                fault = None  # "the next N requests" count across every process: all used
             if fault is None:
                 response = ok_response(await route.handler(self.state, call), call.used_weight)
             else:
@@ -128,6 +137,11 @@ class App:
         except ApiError as refused:
             error = refused
             response = error_response(error, await self._used(refused, request))
+        except self.state.unavailable as down:
+            # The database or Redis did not answer: "unable to process your request", not a
+            # hang and not a guess.
+            error = ApiError(DISCONNECTED, reason=f"a service the server needs is down: {down}")
+            response = error_response(error, await self._used(error, request))
         except Exception:
             # Never a traceback or a framework page to the client: Binance's -1000 instead.
             log.exception("unexpected error on %s %s", method, path)
@@ -246,10 +260,14 @@ class App:
         streams, clock = self.state.streams, self.state.clock
         path: str = scope["path"]
         key = path.removeprefix("/ws/") if path.startswith("/ws/") else ""
-        outbox = streams.connect(key, clock.now_ms()) if key else None
-        if outbox is None:
+        try:
+            connected = await streams.connect(key, clock.now_ms()) if key else None
+        except self.state.unavailable:
+            connected = None
+        if connected is None:
             await send({"type": "websocket.close", "code": 1008})  # unknown or expired key
             return
+        account_id, outbox = connected
         await send({"type": "websocket.accept"})
         deadline = clock.now_ms() + MAX_CONNECTION_MS
         incoming = asyncio.ensure_future(receive())
@@ -278,12 +296,17 @@ class App:
                 await send({"type": "websocket.send", "text": orjson.dumps(event).decode()})
         finally:
             incoming.cancel()
-            streams.disconnect(key, outbox)
+            streams.disconnect(account_id, key, outbox)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
+                try:
+                    await self.state.join()
+                except SharedUnavailable as error:
+                    await send({"type": "lifespan.startup.failed", "message": str(error)})
+                    return
                 self._watcher = asyncio.get_running_loop().create_task(self._watch_store())
                 self._expirer = asyncio.get_running_loop().create_task(self._expire_streams())
                 await send({"type": "lifespan.startup.complete"})
@@ -293,7 +316,7 @@ class App:
                         task.cancel()
                         with contextlib.suppress(asyncio.CancelledError):
                             await task
-                self.state.close()
+                await self.state.aclose()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
 
@@ -301,7 +324,10 @@ class App:
         """End listenKeys not kept alive (by the server's clock, which tests may move)."""
         while True:
             await asyncio.sleep(0.2)
-            self.state.streams.expire(self.state.clock.now_ms())
+            try:
+                await self.state.streams.expire(self.state.clock.now_ms())
+            except self.state.unavailable as error:
+                log.warning("could not check the listenKeys: %s", error)
 
     async def _watch_store(self) -> None:
         """Pick up what other processes commit (the CLI, other servers on the same database),

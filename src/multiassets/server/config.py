@@ -47,6 +47,10 @@ class ServerConfig:
     faults_file: str | None = None
     #: Proxies (IPs or networks) whose X-Forwarded-For names the client.
     trusted_proxies: tuple[str, ...] = ()
+    #: Redis, for what several processes share: weight, bans, runtime settings, listenKeys.
+    redis_url: str | None = None
+    #: The Redis keys' prefix; by default one per database, so servers on one database share.
+    redis_prefix: str | None = None
 
     def to_json(self) -> str:
         return json.dumps(dataclasses.asdict(self))

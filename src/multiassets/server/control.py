@@ -18,6 +18,7 @@ import orjson
 from ..admin import Admin, AdminError, token_matches
 from ..protocol.signing import KeyFormatError, read_public_key
 from . import runtime
+from .shared import SharedUnavailable
 from .state import ServerState
 from .ui import PAGE
 
@@ -49,15 +50,7 @@ async def handle_control(
         return _json(403, {"error": "the control plane answers only loopback clients"})
     parts = path.removeprefix(PREFIX).strip("/").split("/")
     if parts == ["health"] and method == "GET":
-        database = await state.writer.run(state.store.healthy)
-        status = 200 if database else 503
-        return _json(
-            status,
-            {
-                "status": "ok" if database else "degraded",
-                "database": "ok" if database else "unreachable",
-            },
-        )
+        return _json(*await _health(state))
     if parts == ["ui"] and method == "GET":
         # The page itself holds no data: everything it shows needs the token.
         return 200, PAGE, "text/html; charset=utf-8"
@@ -78,9 +71,12 @@ async def handle_control(
     runtime_operation = _runtime_route(method, parts)
     if runtime_operation is not None:
         try:
-            return _json(200, runtime_operation(state, document))
+            result = await runtime.shared(state, runtime_operation, document, method != "GET")
+            return _json(200, result)
         except AdminError as error:
             return _json(error.status, {"error": str(error)})
+        except SharedUnavailable as error:
+            return _json(503, {"error": str(error)})
     route = _route(method, parts)
     if route is None:
         return _json(404, {"error": f"no control-plane route {method} {path}"})
@@ -94,16 +90,30 @@ async def handle_control(
         async with state.registry.all_locked():
             try:
                 result = _reply(await state.writer.run(work))
-                if parts == ["reset"]:
-                    runtime.reset_runtime(state)
             finally:
                 state.reload()
+        await state.count_change()
+        if parts == ["reset"]:
+            await runtime.shared(state, runtime.reset_runtime, None, True)
         return _json(*result)
     except AdminError as error:
         return _json(error.status, {"error": str(error)})
+    except SharedUnavailable as error:
+        return _json(503, {"error": str(error)})
     except (TypeError, ValueError, AttributeError) as error:
         # A body of the wrong shape somewhere the operation did not check.
         return _json(400, {"error": f"invalid request: {error}"})
+
+
+async def _health(state: ServerState) -> Reply:
+    """Whether the database (and Redis, when the server uses it) answer now: 503 if not."""
+    parts = {"database": await state.writer.run(state.store.healthy)}
+    if state.shared is not None:
+        parts["redis"] = await state.shared.healthy()
+    healthy = all(parts.values())
+    document = {"status": "ok" if healthy else "degraded"}
+    document.update({name: "ok" if up else "unreachable" for name, up in parts.items()})
+    return (200 if healthy else 503), document
 
 
 def _reply(result: Any) -> Reply:

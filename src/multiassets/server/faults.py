@@ -119,6 +119,7 @@ def parse_rule(document: Any) -> FaultRule:
 class FaultInjector:
     def __init__(self, seed: int | None = None) -> None:
         self.rules: list[FaultRule] = []
+        self.seed = seed
         self.random = random.Random(seed)
         self._next_id = 1
         #: How many faults fired, by kind (for metrics).
@@ -148,7 +149,19 @@ class FaultInjector:
 
     def clear(self, seed: int | None = None) -> None:
         self.rules = []
+        self.seed = seed
         self.random = random.Random(seed)
+
+    def snapshot(self) -> dict[str, Any]:
+        """Everything another process needs to run the same rules (shared through Redis)."""
+        return {"seed": self.seed, "nextId": self._next_id, "rules": self.to_json()["rules"]}
+
+    def restore(self, document: dict[str, Any]) -> None:
+        """Run the rules of a :meth:`snapshot`, ids and all."""
+        self.rules = [FaultRule(**rule) for rule in document["rules"]]
+        self.seed = document["seed"]
+        self.random = random.Random(self.seed)
+        self._next_id = document["nextId"]
 
     def pick(
         self, method: str, path: str, account: str | None, api_key: str | None

@@ -19,7 +19,7 @@ from ..protocol.errors import (
     ApiError,
 )
 from ..protocol.params import parse_choice, require
-from ..store import SetMarginType, SetMode, StoreError
+from ..store import Account, SetMarginType, SetMode, Stale, StoreError, Write
 from .streams import config_update
 
 if TYPE_CHECKING:
@@ -100,70 +100,87 @@ async def symbol_config(state: ServerState, call: Call) -> bytes:
 
 
 async def change_multi_assets_margin(state: ServerState, call: Call) -> bytes:
-    account = call.account
-    assert account is not None
     # "true"/"false" in any letter case; anything else is not a mode (PARITY.md).
     target = _MODES.get(require(call.params, "multiAssetsMargin").upper())
     if target is None:
         raise ApiError(INVALID_PARAM, param="multiAssetsMargin")
-    async with state.registry.lock(account.id):
-        _still_current(state, call)
+
+    def decide(account: Account) -> tuple[Write, Callable[[], None]]:
         check_mode_change(account.state, target)
 
         def applied() -> None:
             account.state.multi_assets_margin = target
+            account.version += 1
             # Committed: now, and only now, the account's streams hear of it.
             state.streams.publish(account.id, config_update(target, state.clock.now_ms()))
 
-        await _commit(state, SetMode(account.id, target), applied)
+        return SetMode(account.id, target, account.version), applied
+
+    await _change(state, call, decide)
     return SUCCESS
 
 
 async def change_margin_type(state: ServerState, call: Call) -> bytes:
-    account = call.account
-    assert account is not None
     symbol = require(call.params, "symbol")
     chosen = parse_choice("marginType", require(call.params, "marginType"), ("ISOLATED", "CROSSED"))
     if symbol not in SYMBOLS_BY_NAME:
         raise ApiError(INVALID_SYMBOL)
     margin_type: MarginType = "ISOLATED" if chosen == "ISOLATED" else "CROSSED"
-    async with state.registry.lock(account.id):
-        _still_current(state, call)
+
+    def decide(account: Account) -> tuple[Write, Callable[[], None]]:
         check_margin_type_change(account.state, symbol, margin_type)
 
         def applied() -> None:
             account.state.margin_types[symbol] = margin_type
+            account.version += 1
 
-        await _commit(state, SetMarginType(account.id, symbol, margin_type), applied)
+        return SetMarginType(account.id, symbol, margin_type, account.version), applied
+
+    await _change(state, call, decide)
     return SUCCESS
 
 
-def _still_current(state: ServerState, call: Call) -> None:
-    # While this request waited for the account's lock, the control plane may have revoked
-    # its key or replaced the account: then it must not change anything.
-    assert call.key is not None
-    if not state.registry.current(call.key):
-        raise ApiError(REJECTED_MBX_KEY, ip=call.client_ip)
+#: How often a change is decided again when other processes keep changing the account first.
+_ATTEMPTS = 20
 
 
-async def _commit(
-    state: ServerState, write: SetMode | SetMarginType, applied: Callable[[], None]
+async def _change(
+    state: ServerState,
+    call: Call,
+    decide: Callable[[Account], tuple[Write, Callable[[], None]]],
 ) -> None:
-    try:
-        await state.writer.commit(write, applied)
-    except StoreError:
-        # Nothing was committed: Binance's "failure, safe to resend" answer.
-        raise ApiError(DISCONNECTED) from None
+    """Decide a change on the account by its rules and commit it, one change to an account at
+    a time: in this process by the account's lock, across processes by the account's version
+    (a change decided on an older one is :class:`Stale`: read the account again, decide
+    again)."""
+    account = call.account
+    assert account is not None and call.key is not None
+    async with state.registry.lock(account.id):
+        for _ in range(_ATTEMPTS):
+            # While this request waited, the control plane may have revoked its key or
+            # replaced the account: then it must not change anything.
+            if not state.registry.current(call.key):
+                raise ApiError(REJECTED_MBX_KEY, ip=call.client_ip)
+            write, applied = decide(account)
+            try:
+                await state.writer.commit(write, applied)
+                return
+            except Stale:
+                await state.refresh_account(account)
+            except StoreError:
+                # Nothing was committed: Binance's "failure, safe to resend" answer.
+                raise ApiError(DISCONNECTED) from None
+    raise ApiError(DISCONNECTED, reason="the account kept changing in other processes")
 
 
 async def open_listen_key(state: ServerState, call: Call) -> bytes:
     assert call.account is not None
-    return orjson.dumps({"listenKey": state.streams.open(call.account.id, call.now_ms)})
+    return orjson.dumps({"listenKey": await state.streams.open(call.account.id, call.now_ms)})
 
 
 async def keepalive_listen_key(state: ServerState, call: Call) -> bytes:
     assert call.account is not None
-    key = state.streams.keepalive(call.account.id, call.now_ms)
+    key = await state.streams.keepalive(call.account.id, call.now_ms)
     if key is None:
         raise ApiError(INVALID_LISTEN_KEY, reason="the account has no listenKey")
     return orjson.dumps({"listenKey": key})
@@ -171,6 +188,6 @@ async def keepalive_listen_key(state: ServerState, call: Call) -> bytes:
 
 async def close_listen_key(state: ServerState, call: Call) -> bytes:
     assert call.account is not None
-    if not state.streams.close(call.account.id, call.now_ms):
+    if not await state.streams.close(call.account.id, call.now_ms):
         raise ApiError(INVALID_LISTEN_KEY, reason="the account has no listenKey")
     return b"{}"

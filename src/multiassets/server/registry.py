@@ -64,6 +64,10 @@ class Registry:
         account = self._accounts.get(key.account_id) if key is not None else None
         return account.name if account is not None else None
 
+    def forget(self, account_id: int) -> None:
+        """The account is gone from the database: its keys stop working here too."""
+        self._accounts.pop(account_id, None)
+
     def account(self, account_id: int) -> Account:
         return self._accounts[account_id]
 
@@ -99,6 +103,7 @@ class Registry:
             if current is not None:
                 current.name = account.name
                 current.state = account.state
+                current.version = account.version
                 fresh[account_id] = current
         self._accounts = fresh
         self._keys = {key.api_key: key for key in keys}

@@ -3,6 +3,7 @@ fault rules and its request log."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
@@ -23,7 +24,24 @@ __all__ = [
     "reset_clock",
     "reset_runtime",
     "set_clock",
+    "shared",
 ]
+
+
+async def shared(
+    state: ServerState,
+    operation: Callable[[ServerState, Any], Any],
+    document: Any,
+    changes: bool,
+) -> Any:
+    """Run a runtime operation on the settings every process shares (through Redis, when the
+    server has it): on the latest ones, and, for a change, publish the result; if another
+    process published first, redo it on theirs."""
+    while True:
+        await state.catch_up_runtime()
+        result = operation(state, document)
+        if not changes or await state.publish_runtime():
+            return result
 
 
 def clock_document(state: ServerState) -> dict[str, Any]:
@@ -111,7 +129,7 @@ def clear_faults(state: ServerState, document: Any = None) -> dict[str, Any]:
     return state.faults.to_json()
 
 
-def reset_runtime(state: ServerState) -> None:
+def reset_runtime(state: ServerState, document: Any = None) -> None:
     """What ``POST /_multiassets/reset`` clears besides the database."""
     state.faults.clear()
     reset_clock(state, None)

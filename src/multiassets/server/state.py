@@ -1,24 +1,31 @@
-"""Everything one server process holds: store, registry, commit queue, clock, limiter."""
+"""Everything one server process holds: store, registry, commit queue, clock, limiter, and
+(with Redis) its link to the other processes."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 from pathlib import Path
+from typing import Any
 
 from ..admin import Admin
-from ..store import Store, open_store
+from ..store import Account, Store, StoreError, open_store
 from .clock import Clock
 from .config import ServerConfig
 from .exchange_info import ExchangeInfo
 from .faults import FaultInjector
 from .inspector import Inspector
 from .metrics import Metrics
-from .ratelimit import BanPolicy, WeightLimiter
+from .ratelimit import BanPolicy, Limiter, WeightLimiter
 from .registry import Registry
-from .streams import StreamHub, config_update
+from .shared import RedisListenKeys, Shared, SharedLimiter, SharedUnavailable, default_prefix
+from .streams import LocalListenKeys, StreamHub, config_update
 from .writer import CommitQueue
 
 __all__ = ["ServerState"]
+
+log = logging.getLogger("multiassets.server")
 
 
 class ServerState:
@@ -27,19 +34,43 @@ class ServerState:
         self.store = store if store is not None else open_store(config.db_url)
         self.clock = Clock()
         self.registry = Registry(self.store)
-        self.writer = CommitQueue(self.store)
+        self.writer = CommitQueue(self.store, self.count_change)
         self.admin = Admin(self.store)
         self.inspector = Inspector()
         self.faults = FaultInjector()
         self.metrics = Metrics(self.faults)
-        self.streams = StreamHub()
+        self.streams = StreamHub(LocalListenKeys())
         if config.faults_file is not None:
             self.faults.load(json.loads(Path(config.faults_file).read_text()))
-        self.limiter = WeightLimiter(
-            config.weight_limit,
-            BanPolicy(config.ban_shortest_s, config.ban_longest_s),
-            self.clock,
+        bans = BanPolicy(config.ban_shortest_s, config.ban_longest_s)
+        self.shared: Shared | None = None
+        #: The version of the shared runtime settings (clock, faults) this process runs on.
+        self.runtime_version = 0
+        #: The shared change counter as of this process's last look at the database.
+        self.changes_seen = 0
+        self._catching_up: asyncio.Lock | None = None
+        self.limiter: Limiter
+        #: What a request meets when the database or Redis is down (answered with -1001).
+        self.unavailable: tuple[type[Exception], ...] = (
+            SharedUnavailable,
+            StoreError,
+            *getattr(self.store, "errors", ()),
         )
+        if config.redis_url is not None:
+            prefix = config.redis_prefix or default_prefix(config.db_url)
+            self.shared = Shared(config.redis_url, prefix)
+            self.streams = StreamHub(RedisListenKeys(self.shared))
+            self.limiter = SharedLimiter(
+                self.shared,
+                config.weight_limit,
+                bans,
+                self.clock,
+                lambda: self.runtime_version,
+                self.catch_up_runtime,
+                self.catch_up_changes,
+            )
+        else:
+            self.limiter = WeightLimiter(config.weight_limit, bans, self.clock)
         self.exchange_info = ExchangeInfo(
             config.weight_limit, config.order_limit_1m, config.order_limit_10s
         )
@@ -59,6 +90,112 @@ class ServerState:
             mode = account.state.multi_assets_margin
             if account.id in before and before[account.id] != mode:
                 self.streams.publish(account.id, config_update(mode, self.clock.now_ms()))
+
+    async def refresh_account(self, account: Account) -> None:
+        """Read ``account`` again from the database, in place (another process changed it).
+        Call it holding the account's lock."""
+        fresh = await self.writer.run(lambda: self.store.account(account.name))
+        if fresh is None or fresh.id != account.id:
+            self.registry.forget(account.id)
+            return
+        if (
+            fresh.state.multi_assets_margin != account.state.multi_assets_margin
+            and not self.store.notifies_modes
+        ):
+            self.streams.publish(
+                account.id, config_update(fresh.state.multi_assets_margin, self.clock.now_ms())
+            )
+        account.state, account.version = fresh.state, fresh.version
+
+    # -- shared with other processes through Redis -------------------------------------------
+
+    def runtime_document(self) -> dict[str, Any]:
+        clock = self.clock
+        return {
+            "clock": {"offsetMs": clock.offset_ms, "frozenMs": clock.frozen_ms},
+            "faults": self.faults.snapshot(),
+        }
+
+    def apply_runtime(self, document: dict[str, Any] | None) -> None:
+        """Run on ``document``'s clock and faults (None: the defaults)."""
+        clock = (document or {}).get("clock", {})
+        self.clock.offset_ms = clock.get("offsetMs", 0)
+        self.clock.frozen_ms = clock.get("frozenMs")
+        faults = (document or {}).get("faults")
+        if faults is None:
+            self.faults.clear()
+        else:
+            self.faults.restore(faults)
+
+    async def join(self) -> None:
+        """At start: run on the shared runtime settings; a faults file given to this process
+        replaces the shared rules (ids continuing the shared ones)."""
+        if self.shared is None:
+            return
+        while True:
+            await self.catch_up_runtime()
+            if self.config.faults_file is None:
+                return
+            self.faults.load(json.loads(Path(self.config.faults_file).read_text()))
+            if await self.publish_runtime():
+                return
+
+    async def catch_up_runtime(self) -> None:
+        """Take the runtime settings other processes published."""
+        if self.shared is not None:
+            version, document = await self.shared.runtime()
+            if version != self.runtime_version:
+                self.apply_runtime(document)
+                self.runtime_version = version
+
+    async def publish_runtime(self) -> bool:
+        """Publish this process's runtime settings, unless another process changed them since
+        this one last took them (then take theirs and return False: the caller redoes its
+        change on them)."""
+        if self.shared is None:
+            return True
+        version = await self.shared.publish_runtime(self.runtime_version, self.runtime_document())
+        if version is None:
+            await self.catch_up_runtime()
+            return False
+        self.runtime_version = version
+        return True
+
+    async def catch_up_changes(self, counter: int) -> None:
+        """Another process committed a change (the shared counter moved): read the database
+        again before answering, so no request sees less than what was acknowledged."""
+        if counter == self.changes_seen:
+            return
+        if self._catching_up is None:
+            self._catching_up = asyncio.Lock()
+        async with self._catching_up:
+            if counter == self.changes_seen:
+                return
+            async with self.registry.all_locked():
+                if self.store.notifies_modes:
+                    # The database's own notifications announce each change, once, in order.
+                    self.registry.reload()
+                else:
+                    self.reload()
+            self.changes_seen = counter
+
+    async def count_change(self) -> None:
+        """Tell the other processes this one committed a change (before acknowledging it)."""
+        if self.shared is None:
+            return
+        try:
+            counter = await self.shared.count_change()
+        except SharedUnavailable as error:
+            # Committed all the same: the others learn of it from the database's notifications.
+            log.warning("could not count a committed change in Redis: %s", error)
+            return
+        if counter == self.changes_seen + 1:
+            self.changes_seen = counter
+
+    async def aclose(self) -> None:
+        if self.shared is not None:
+            await self.shared.close()
+        self.close()
 
     def close(self) -> None:
         self.writer.close()

@@ -3,8 +3,12 @@
 As on Binance: one listenKey per account (a second POST returns it again and extends it), valid
 60 minutes after its last keepalive; a connection lives at most 24 hours; when its key expires
 or is deleted, the stream gets ``listenKeyExpired`` and is closed. Events reach every open
-stream of the account, in order, once each. Keys live in this process (a restart forgets them,
-as Binance forgets keys that were not kept alive).
+stream of the account, in order, once each.
+
+The keys live in a :class:`ListenKeyBook`: this process's memory (a restart forgets them, as
+Binance forgets keys that were not kept alive), or Redis when several processes serve (a key
+made through one works on every other; see ``shared.py``). Connections are always this
+process's own; each process announces committed changes to its own connections.
 """
 
 from __future__ import annotations
@@ -12,10 +16,16 @@ from __future__ import annotations
 import asyncio
 import secrets
 import string
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
-__all__ = ["LISTEN_KEY_TTL_MS", "MAX_CONNECTION_MS", "ListenKey", "StreamHub"]
+__all__ = [
+    "LISTEN_KEY_TTL_MS",
+    "MAX_CONNECTION_MS",
+    "ListenKeyBook",
+    "LocalListenKeys",
+    "StreamHub",
+    "new_listen_key",
+]
 
 LISTEN_KEY_TTL_MS = 60 * 60 * 1000
 MAX_CONNECTION_MS = 24 * 60 * 60 * 1000
@@ -25,79 +35,146 @@ _ALPHABET = string.ascii_letters + string.digits
 Outbox = asyncio.Queue[dict[str, Any] | None]
 
 
-@dataclass
-class ListenKey:
-    key: str
-    account_id: int
-    expires_ms: int
-    outboxes: set[Outbox] = field(default_factory=set)
+def new_listen_key() -> str:
+    return "".join(secrets.choice(_ALPHABET) for _ in range(64))
+
+
+class ListenKeyBook(Protocol):
+    """Which account has which listenKey, valid until when (by the server's clock)."""
+
+    async def open(self, account_id: int, now_ms: int) -> str:
+        """The account's key, made if it has none valid, valid for another 60 minutes."""
+        ...
+
+    async def keepalive(self, account_id: int, now_ms: int) -> str | None:
+        """Extend the account's key; None if it has none valid."""
+        ...
+
+    async def close(self, account_id: int, now_ms: int) -> str | None:
+        """End the account's key; the key, or None if it had none valid."""
+        ...
+
+    async def account(self, key: str, now_ms: int) -> int | None:
+        """The account whose valid key ``key`` is, else None."""
+        ...
+
+    async def alive(self, keys: list[str], now_ms: int) -> set[str]:
+        """Those of ``keys`` still valid."""
+        ...
+
+
+class LocalListenKeys:
+    """Listen keys in this process's memory."""
+
+    def __init__(self) -> None:
+        self._by_account: dict[int, str] = {}
+        #: key -> (account id, valid until)
+        self._keys: dict[str, tuple[int, int]] = {}
+
+    def _valid(self, account_id: int, now_ms: int) -> str | None:
+        key = self._by_account.get(account_id)
+        if key is not None and self._keys[key][1] > now_ms:
+            return key
+        if key is not None:  # expired: forget it
+            del self._by_account[account_id], self._keys[key]
+        return None
+
+    async def open(self, account_id: int, now_ms: int) -> str:
+        key = self._valid(account_id, now_ms) or new_listen_key()
+        self._by_account[account_id] = key
+        self._keys[key] = (account_id, now_ms + LISTEN_KEY_TTL_MS)
+        return key
+
+    async def keepalive(self, account_id: int, now_ms: int) -> str | None:
+        key = self._valid(account_id, now_ms)
+        if key is not None:
+            self._keys[key] = (account_id, now_ms + LISTEN_KEY_TTL_MS)
+        return key
+
+    async def close(self, account_id: int, now_ms: int) -> str | None:
+        key = self._valid(account_id, now_ms)
+        if key is not None:
+            del self._by_account[account_id], self._keys[key]
+        return key
+
+    async def account(self, key: str, now_ms: int) -> int | None:
+        found = self._keys.get(key)
+        return found[0] if found is not None and found[1] > now_ms else None
+
+    async def alive(self, keys: list[str], now_ms: int) -> set[str]:
+        return {key for key in keys if await self.account(key, now_ms) is not None}
 
 
 class StreamHub:
-    def __init__(self) -> None:
-        self._by_account: dict[int, ListenKey] = {}
-        self._by_key: dict[str, ListenKey] = {}
+    """This process's stream connections, by account and listenKey."""
 
-    def open(self, account_id: int, now_ms: int) -> str:
-        """POST: the account's key, made if it has none, valid for another 60 minutes."""
-        listen_key = self._by_account.get(account_id)
-        if listen_key is None:
-            token = "".join(secrets.choice(_ALPHABET) for _ in range(64))
-            listen_key = self._by_account[account_id] = self._by_key[token] = ListenKey(
-                token, account_id, 0
-            )
-        listen_key.expires_ms = now_ms + LISTEN_KEY_TTL_MS
-        return listen_key.key
+    def __init__(self, book: ListenKeyBook) -> None:
+        self.book = book
+        #: account id -> listenKey -> the outboxes of its connections here
+        self._connections: dict[int, dict[str, set[Outbox]]] = {}
 
-    def keepalive(self, account_id: int, now_ms: int) -> str | None:
-        """PUT: extend the account's key; None if it has none (Binance's -1125)."""
-        listen_key = self._by_account.get(account_id)
-        if listen_key is None:
-            return None
-        listen_key.expires_ms = now_ms + LISTEN_KEY_TTL_MS
-        return listen_key.key
+    async def open(self, account_id: int, now_ms: int) -> str:
+        key = await self.book.open(account_id, now_ms)
+        self._end_others(account_id, key, now_ms)  # a new key replaced an expired one
+        return key
 
-    def close(self, account_id: int, now_ms: int) -> bool:
-        """DELETE: end the account's key and its streams; False if it had none."""
-        listen_key = self._by_account.get(account_id)
-        if listen_key is None:
+    async def keepalive(self, account_id: int, now_ms: int) -> str | None:
+        return await self.book.keepalive(account_id, now_ms)
+
+    async def close(self, account_id: int, now_ms: int) -> bool:
+        """DELETE: end the account's key and its streams here (elsewhere, the other processes'
+        expiry check ends them); False if it had none."""
+        key = await self.book.close(account_id, now_ms)
+        if key is None:
             return False
-        self._end(listen_key, now_ms)
+        self._end(account_id, key, now_ms)
         return True
 
-    def connect(self, key: str, now_ms: int) -> Outbox | None:
-        """A new WebSocket connection on ``key``: its outbox, or None if the key is unknown."""
-        listen_key = self._by_key.get(key)
-        if listen_key is None or listen_key.expires_ms <= now_ms:
+    async def connect(self, key: str, now_ms: int) -> tuple[int, Outbox] | None:
+        """A new WebSocket connection on ``key``: its account and outbox, or None if the key
+        is not valid."""
+        account_id = await self.book.account(key, now_ms)
+        if account_id is None:
             return None
         outbox: Outbox = asyncio.Queue()
-        listen_key.outboxes.add(outbox)
-        return outbox
+        self._connections.setdefault(account_id, {}).setdefault(key, set()).add(outbox)
+        return account_id, outbox
 
-    def disconnect(self, key: str, outbox: Outbox) -> None:
-        listen_key = self._by_key.get(key)
-        if listen_key is not None:
-            listen_key.outboxes.discard(outbox)
+    def disconnect(self, account_id: int, key: str, outbox: Outbox) -> None:
+        keys = self._connections.get(account_id, {})
+        keys.get(key, set()).discard(outbox)
+        if not keys.get(key, True):
+            del keys[key]
+        if not keys:
+            self._connections.pop(account_id, None)
 
     def publish(self, account_id: int, event: dict[str, Any]) -> None:
-        listen_key = self._by_account.get(account_id)
-        if listen_key is not None:
-            for outbox in listen_key.outboxes:
+        for outboxes in self._connections.get(account_id, {}).values():
+            for outbox in outboxes:
                 outbox.put_nowait(event)
 
-    def expire(self, now_ms: int) -> None:
-        """End every key not kept alive in time."""
-        for listen_key in [k for k in self._by_key.values() if k.expires_ms <= now_ms]:
-            self._end(listen_key, now_ms)
+    async def expire(self, now_ms: int) -> None:
+        """End the connections whose key is no longer valid (expired, deleted elsewhere)."""
+        connected = [(a, key) for a, keys in self._connections.items() for key in keys]
+        if not connected:
+            return
+        alive = await self.book.alive([key for _, key in connected], now_ms)
+        for account_id, key in connected:
+            if key not in alive:
+                self._end(account_id, key, now_ms)
 
-    def _end(self, listen_key: ListenKey, now_ms: int) -> None:
-        expired = {"e": "listenKeyExpired", "E": now_ms, "listenKey": listen_key.key}
-        for outbox in listen_key.outboxes:
+    def _end_others(self, account_id: int, key: str, now_ms: int) -> None:
+        for other in [k for k in self._connections.get(account_id, {}) if k != key]:
+            self._end(account_id, other, now_ms)
+
+    def _end(self, account_id: int, key: str, now_ms: int) -> None:
+        outboxes = self._connections.get(account_id, {}).pop(key, set())
+        expired = {"e": "listenKeyExpired", "E": now_ms, "listenKey": key}
+        for outbox in outboxes:
             outbox.put_nowait(expired)
             outbox.put_nowait(None)
-        listen_key.outboxes.clear()
-        self._by_key.pop(listen_key.key, None)
-        self._by_account.pop(listen_key.account_id, None)
+        if not self._connections.get(account_id, True):
+            del self._connections[account_id]
 
 
 def config_update(multi_assets_margin: bool, now_ms: int) -> dict[str, Any]:

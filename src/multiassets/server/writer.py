@@ -9,7 +9,7 @@ one, so under load each fsync carries many changes.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
@@ -24,8 +24,12 @@ _Pending = tuple[Write, "asyncio.Future[int | None]", Callable[[], None] | None]
 
 
 class CommitQueue:
-    def __init__(self, store: Store) -> None:
+    def __init__(
+        self, store: Store, after_commit: Callable[[], Awaitable[None]] | None = None
+    ) -> None:
         self.store = store
+        #: Runs after each commit that changed something, before any of it is acknowledged.
+        self.after_commit = after_commit
         # One thread: the store's writer connection is used by one thread at a time.
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="multiassets-commit")
         self._pending: list[_Pending] = []
@@ -57,14 +61,19 @@ class CommitQueue:
                         if not future.done():
                             future.set_exception(error)
                     continue
-                for (_, future, on_commit), result in zip(batch, results, strict=True):
-                    if isinstance(result, Exception):
-                        if not future.done():
-                            future.set_exception(result)
-                        continue
-                    if on_commit is not None:
+                for (_, _, on_commit), result in zip(batch, results, strict=True):
+                    if not isinstance(result, Exception) and on_commit is not None:
                         on_commit()
-                    if not future.done():
+                if self.after_commit is not None and not all(
+                    isinstance(result, Exception) for result in results
+                ):
+                    await self.after_commit()
+                for (_, future, _), result in zip(batch, results, strict=True):
+                    if future.done():
+                        continue
+                    if isinstance(result, Exception):
+                        future.set_exception(result)
+                    else:
                         future.set_result(result)
         finally:
             self._flushing = None

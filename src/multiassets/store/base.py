@@ -28,6 +28,7 @@ __all__ = [
     "SetMode",
     "SetSetting",
     "Store",
+    "Stale",
     "StoreError",
     "Write",
     "AddKey",
@@ -44,11 +45,18 @@ class NotFound(StoreError):
     """The account or key a write names does not exist."""
 
 
+class Stale(StoreError):
+    """A change was decided on a copy of the account older than the database's: another
+    process changed the account since. Read it again, decide again."""
+
+
 @dataclass(slots=True)
 class Account:
     id: int
     name: str
     state: AccountState = field(default_factory=AccountState)
+    #: Counts the changes to the account's state; a change names the version it was decided on.
+    version: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +112,8 @@ class RevokeKey:
 class SetMode:
     account_id: int
     multi_assets_margin: bool
+    #: Refuse with :class:`Stale` unless the account is still at this version (None: any).
+    expected_version: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +121,7 @@ class SetMarginType:
     account_id: int
     symbol: str
     margin_type: MarginType
+    expected_version: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +166,10 @@ class Elsewhere:
 
 class Store(Protocol):
     """A database of accounts, keys and account state."""
+
+    #: Whether :meth:`changed_elsewhere` tells each mode change (else only that something
+    #: changed).
+    notifies_modes: bool
 
     def accounts(self) -> list[Account]:
         """Every account with its state, by id."""

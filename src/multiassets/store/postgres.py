@@ -26,13 +26,27 @@ def _postgres_ddl(script: str) -> str:
     )
 
 
-class _Connection:
-    """A psycopg connection spoken to like sqlite3's: ``?`` placeholders, ``in_transaction``."""
+def _connect(url: str) -> Any:
+    import psycopg
 
-    def __init__(self, connection: Any) -> None:
-        self.raw = connection
+    # Give up on an unreachable server quickly: the request waiting on it gets -1001.
+    return psycopg.connect(url, autocommit=True, connect_timeout=2)
+
+
+class _Connection:
+    """A psycopg connection spoken to like sqlite3's: ``?`` placeholders, ``in_transaction``;
+    after the server went away, the next statement opens a new connection (the statement that
+    met the failure fails with it)."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.raw = _connect(url)
 
     def execute(self, sql: str, params: Any = ()) -> Any:
+        if self.raw.closed:
+            if sql in ("COMMIT", "ROLLBACK"):  # the transaction died with the connection
+                return None
+            self.raw = _connect(self.url)
         return self.raw.execute(sql.replace("?", "%s"), params)
 
     def cursor(self) -> _Connection._Cursor:
@@ -52,6 +66,8 @@ class _Connection:
     def in_transaction(self) -> bool:
         from psycopg import pq
 
+        if self.raw.closed:
+            return False
         return bool(self.raw.info.transaction_status != pq.TransactionStatus.IDLE)
 
     def close(self) -> None:
@@ -60,6 +76,8 @@ class _Connection:
 
 class PostgresStore(SQLStore):
     """A :class:`~multiassets.store.base.Store` on a PostgreSQL database."""
+
+    notifies_modes = True
 
     def __init__(self, url: str) -> None:
         try:
@@ -72,12 +90,10 @@ class PostgresStore(SQLStore):
         self.url = url
         self._id = uuid.uuid4().hex  # who this store is, in the notifications it sends
         try:
-            reader = _Connection(psycopg.connect(url, autocommit=True))
-            super().__init__(reader, None)
+            super().__init__(_Connection(url), None)
             self._migrate()
-            self._writer = _Connection(psycopg.connect(url, autocommit=True))
-            self._listener = psycopg.connect(url, autocommit=True)
-            self._listener.execute(f"LISTEN {_CHANNEL}")
+            self._writer = _Connection(url)
+            self._listener = self._listen()
         except psycopg.Error as exc:
             raise StoreError(f"can't open PostgreSQL database {url!r}: {exc}") from exc
 
@@ -129,10 +145,20 @@ class PostgresStore(SQLStore):
             " (SELECT COALESCE(MAX(id), 1) FROM accounts))"
         )
 
+    def _listen(self) -> Any:
+        listener = _connect(self.url)
+        listener.execute(f"LISTEN {_CHANNEL}")
+        return listener
+
     def changed_elsewhere(self) -> Elsewhere:
         changed = False
         modes: list[tuple[int, bool]] = []
         with self._write_lock:
+            if self._listener.closed:
+                # Notifications sent while we were not listening are lost: say that something
+                # may have changed, without saying what (the caller compares).
+                self._listener = self._listen()
+                return Elsewhere(True, None)
             for note in self._listener.notifies(timeout=0):
                 message = json.loads(note.payload)
                 if message["from"] != self._id:

@@ -67,4 +67,9 @@ MIGRATIONS: tuple[str, ...] = (
         value TEXT NOT NULL
     );
     """,
+    # 3: a version per account, so a change made on a copy of the account that another
+    # process has since changed is refused (the UPDATE that checks it takes the row's lock)
+    """
+    ALTER TABLE accounts ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
+    """,
 )

@@ -31,6 +31,7 @@ from .base import (
     SetMarginType,
     SetMode,
     SetSetting,
+    Stale,
     StoreError,
     Write,
 )
@@ -65,6 +66,7 @@ class SQLStore:
     begin_write = "BEGIN"
     #: The database driver's errors.
     errors: tuple[type[Exception], ...] = ()
+    notifies_modes = False
 
     def __init__(self, reader: Any, writer: Any) -> None:
         # The read connection is shared by the event loop and the commit thread (control-plane
@@ -105,14 +107,15 @@ class SQLStore:
             self._db.execute("BEGIN")
             try:
                 rows = self._db.execute(
-                    "SELECT id, name, multi_assets_margin FROM accounts ORDER BY id"
+                    "SELECT id, name, multi_assets_margin, version FROM accounts ORDER BY id"
                 ).fetchall()
                 states = {int(row[0]): AccountState(bool(row[2])) for row in rows}
                 self._load_states(states)
                 keys = self.api_keys()
             finally:
                 self._db.execute("COMMIT")
-        return [Account(int(row[0]), str(row[1]), states[int(row[0])]) for row in rows], keys
+        accounts = [Account(int(r[0]), str(r[1]), states[int(r[0])], int(r[3])) for r in rows]
+        return accounts, keys
 
     def account(self, name: str) -> Account | None:
         with self._read_lock:
@@ -120,13 +123,13 @@ class SQLStore:
 
     def _account(self, name: str) -> Account | None:
         row = self._db.execute(
-            "SELECT id, name, multi_assets_margin FROM accounts WHERE name = ?", (name,)
+            "SELECT id, name, multi_assets_margin, version FROM accounts WHERE name = ?", (name,)
         ).fetchone()
         if row is None:
             return None
         states = {int(row[0]): AccountState(bool(row[2]))}
         self._load_states(states)
-        return Account(int(row[0]), str(row[1]), states[int(row[0])])
+        return Account(int(row[0]), str(row[1]), states[int(row[0])], int(row[3]))
 
     def _load_states(self, states: dict[int, AccountState]) -> None:
         where, args = ("", ()) if len(states) != 1 else (" WHERE account_id = ?", tuple(states))
@@ -236,7 +239,7 @@ class SQLStore:
     def _mode_change(db: Any, write: Write) -> tuple[int, bool] | None:
         """The mode change ``write`` makes, if it makes one."""
         match write:
-            case SetMode(account_id, mode):
+            case SetMode(account_id, mode, _):
                 return account_id, mode
             case ReplaceState(account_id, state):
                 row = db.execute(
@@ -286,14 +289,14 @@ class SQLStore:
                 )
             case RevokeKey(api_key):
                 self._require(db.execute("DELETE FROM api_keys WHERE api_key = ?", (api_key,)))
-            case SetMode(account_id, mode):
-                self._require(
-                    db.execute(
-                        "UPDATE accounts SET multi_assets_margin = ? WHERE id = ?",
-                        (int(mode), account_id),
-                    )
+            case SetMode(account_id, mode, expected):
+                self._next_version(db, account_id, expected)
+                db.execute(
+                    "UPDATE accounts SET multi_assets_margin = ? WHERE id = ?",
+                    (int(mode), account_id),
                 )
-            case SetMarginType(account_id, symbol, margin_type):
+            case SetMarginType(account_id, symbol, margin_type, expected):
+                self._next_version(db, account_id, expected)
                 db.execute(
                     "INSERT INTO margin_types (account_id, symbol, margin_type) VALUES (?, ?, ?)"
                     " ON CONFLICT (account_id, symbol)"
@@ -312,6 +315,23 @@ class SQLStore:
                 )
         return None
 
+    def _next_version(self, db: Any, account_id: int, expected: int | None) -> None:
+        """Count a change to the account, if it is still at ``expected``. The UPDATE takes the
+        row's lock until COMMIT, so changes to one account from any number of processes
+        happen one at a time, each decided on the state the one before it left."""
+        if expected is None:
+            self._require(
+                db.execute("UPDATE accounts SET version = version + 1 WHERE id = ?", (account_id,))
+            )
+            return
+        cursor = db.execute(
+            "UPDATE accounts SET version = version + 1 WHERE id = ? AND version = ?",
+            (account_id, expected),
+        )
+        if cursor.rowcount == 0:
+            exists = db.execute("SELECT 1 FROM accounts WHERE id = ?", (account_id,)).fetchone()
+            raise Stale("the account changed meanwhile") if exists else NotFound("no such account")
+
     @staticmethod
     def _require(cursor: Any) -> None:
         if cursor.rowcount == 0:
@@ -320,7 +340,7 @@ class SQLStore:
     def _replace_state(self, db: Any, account_id: int, state: AccountState) -> None:
         self._require(
             db.execute(
-                "UPDATE accounts SET multi_assets_margin = ? WHERE id = ?",
+                "UPDATE accounts SET multi_assets_margin = ?, version = version + 1 WHERE id = ?",
                 (int(state.multi_assets_margin), account_id),
             )
         )

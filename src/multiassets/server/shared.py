@@ -1,0 +1,345 @@
+"""What server processes share through Redis (``--redis``), so that N workers on M nodes answer
+as one server: each client IP's weight and bans, the runtime settings (clock, fault rules), a
+counter of committed changes, and the listenKeys.
+
+Every request pays one Redis round trip, but not alone: the charges that arrive while one is in
+flight go together in the next (:class:`SharedLimiter`), one script call for the whole batch, so
+under load redis-py's ~100 µs per call is spread over many requests. The same reply carries the
+runtime settings' version and the change counter, so a process learns in the same trip that
+another one moved the clock or committed a change, and catches up before it answers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import orjson
+
+from ..protocol.errors import DISCONNECTED, ApiError
+from .clock import Clock
+from .ratelimit import FORGIVE_AFTER_MS, WINDOW_MS, BanPolicy, banned, too_many
+from .streams import LISTEN_KEY_TTL_MS, new_listen_key
+
+__all__ = ["RedisListenKeys", "Shared", "SharedLimiter", "SharedUnavailable", "default_prefix"]
+
+# KEYS: runtime version, change counter, then one hash per IP.
+# ARGV: the caller's runtime version, now, limit, shortest ban, longest ban, forgive-after,
+# window, then one weight per IP. The same rules as WeightLimiter (ratelimit.py), per IP in turn.
+# Returns {runtime version, change counter} alone when the caller's runtime is stale (nothing
+# charged), else those followed by (outcome, used, banned until, offences) per IP, where
+# outcome is 0 within the limit, 1 for a 429 and 2 for a 418.
+_CHARGE = """
+local runtime = tonumber(redis.call('GET', KEYS[1]) or '0')
+local changes = tonumber(redis.call('GET', KEYS[2]) or '0')
+if runtime ~= tonumber(ARGV[1]) then return {runtime, changes} end
+local now, limit = tonumber(ARGV[2]), tonumber(ARGV[3])
+local shortest, longest = tonumber(ARGV[4]), tonumber(ARGV[5])
+local forgive, window = tonumber(ARGV[6]), tonumber(ARGV[7])
+local minute = math.floor(now / window)
+local out = {runtime, changes}
+for i = 3, #KEYS do
+  local s = redis.call('HMGET', KEYS[i], 'm', 'u', 'w', 'b', 'o')
+  local m, used = tonumber(s[1] or '-1'), tonumber(s[2] or '0')
+  local warned, bans, offences = s[3] == '1', tonumber(s[4] or '0'), tonumber(s[5] or '0')
+  local outcome = 0
+  if bans > now then
+    outcome = 2
+    if m ~= minute then used = 0 end
+  else
+    if m ~= minute then m, used, warned = minute, 0, false end
+    used = used + tonumber(ARGV[i + 5])
+    if used > limit then
+      if warned then
+        if now - bans > forgive then offences = 0 end
+        bans = now + math.min(shortest * 2 ^ math.min(offences, 32), longest)
+        offences = offences + 1
+        outcome = 2
+      else
+        warned = true
+        outcome = 1
+      end
+    end
+    redis.call('HSET', KEYS[i], 'm', m, 'u', used, 'w', warned and '1' or '0', 'b', bans,
+      'o', offences)
+    local keep = (minute + 1) * window - now
+    if offences > 0 then keep = math.max(keep, bans + forgive - now) end
+    redis.call('PEXPIRE', KEYS[i], math.max(keep, 1))
+  end
+  table.insert(out, outcome)
+  table.insert(out, used)
+  table.insert(out, bans)
+  table.insert(out, offences)
+end
+return out
+"""
+
+# KEYS: runtime version, runtime document. ARGV: expected version, new document.
+_PUBLISH_RUNTIME = """
+if tonumber(redis.call('GET', KEYS[1]) or '0') ~= tonumber(ARGV[1]) then return -1 end
+redis.call('SET', KEYS[2], ARGV[2])
+return redis.call('INCR', KEYS[1])
+"""
+
+
+# KEYS: the account's key holder. ARGV: operation (open, keepalive, close), now, lifetime,
+# prefix of the key entries, a new key (for open), account id, how long Redis keeps them.
+# An entry is "account:valid until"; an expired key is deleted on sight.
+_LISTEN_KEY = """
+local now = tonumber(ARGV[2])
+local key = redis.call('GET', KEYS[1])
+if key then
+  local entry = redis.call('GET', ARGV[4] .. key)
+  local expires = entry and tonumber(string.match(entry, ':(%d+)$')) or 0
+  if expires <= now then
+    redis.call('DEL', ARGV[4] .. key, KEYS[1])
+    key = false
+  end
+end
+if ARGV[1] == 'close' then
+  if key then redis.call('DEL', ARGV[4] .. key, KEYS[1]) end
+  return key
+end
+if not key then
+  if ARGV[1] == 'keepalive' then return false end
+  key = ARGV[5]
+end
+local keep = tonumber(ARGV[7])
+local expires = string.format('%d', now + tonumber(ARGV[3]))
+redis.call('SET', KEYS[1], key, 'PX', keep)
+redis.call('SET', ARGV[4] .. key, ARGV[6] .. ':' .. expires, 'PX', keep)
+return key
+"""
+
+
+class SharedUnavailable(Exception):
+    """Redis could not be reached or did not answer in time."""
+
+
+def default_prefix(db_url: str) -> str:
+    """Servers on one database share one set of Redis keys; servers on different databases,
+    none (one Redis can serve many test runs)."""
+    return "multiassets:" + hashlib.sha256(db_url.encode()).hexdigest()[:12] + ":"
+
+
+class Shared:
+    """One process's link to Redis, and the operations the server needs of it."""
+
+    def __init__(self, url: str, prefix: str) -> None:
+        try:
+            import redis.asyncio as aioredis
+            from redis.asyncio.retry import Retry
+            from redis.backoff import NoBackoff
+        except ImportError:
+            raise SharedUnavailable(
+                "Redis needs redis-py: pip install 'multiassets[redis]'"
+            ) from None
+        from redis.exceptions import RedisError
+
+        self.url = url
+        self.prefix = prefix
+        self.errors: tuple[type[Exception], ...] = (RedisError, OSError, asyncio.TimeoutError)
+        # Fail fast: a request waits on Redis at most this long, then gets -1001 (503).
+        self.redis = aioredis.Redis.from_url(
+            url,
+            socket_timeout=2.0,
+            socket_connect_timeout=1.0,
+            retry=Retry(NoBackoff(), 0),
+            health_check_interval=0,
+        )
+        self.runtime_version_key = prefix + "runtime:version"
+        self.runtime_key = prefix + "runtime"
+        self.changes_key = prefix + "changes"
+        self._charge = self.redis.register_script(_CHARGE)
+        self._publish = self.redis.register_script(_PUBLISH_RUNTIME)
+
+    def ip_key(self, ip: str) -> str:
+        return self.prefix + "weight:" + ip
+
+    async def call(self, operation: Awaitable[Any]) -> Any:
+        """Await one Redis operation; its failures become :class:`SharedUnavailable`."""
+        try:
+            return await operation
+        except self.errors as error:
+            raise SharedUnavailable(f"Redis at {self.url} did not answer: {error}") from error
+
+    async def healthy(self) -> bool:
+        try:
+            return bool(await self.call(self.redis.ping()))
+        except SharedUnavailable:
+            return False
+
+    async def charge(self, runtime_version: int, now: int, args: list[Any], ips: list[str]) -> Any:
+        keys = [self.runtime_version_key, self.changes_key, *(self.ip_key(ip) for ip in ips)]
+        return await self.call(self._charge(keys=keys, args=[runtime_version, now, *args]))
+
+    async def used(self, ip: str, now: int) -> int:
+        minute, used = await self.call(self.redis.hmget(self.ip_key(ip), "m", "u"))
+        return int(used) if minute is not None and int(minute) == now // WINDOW_MS else 0
+
+    async def runtime(self) -> tuple[int, dict[str, Any] | None]:
+        """The runtime settings' version and document (None: never published)."""
+        version, document = await self.call(
+            self.redis.mget(self.runtime_version_key, self.runtime_key)
+        )
+        return int(version or 0), orjson.loads(document) if document else None
+
+    async def publish_runtime(self, expected: int, document: dict[str, Any]) -> int | None:
+        """Replace the runtime settings if they are still at ``expected``: the new version,
+        or None if another process changed them first."""
+        keys = [self.runtime_version_key, self.runtime_key]
+        version = await self.call(self._publish(keys=keys, args=[expected, orjson.dumps(document)]))
+        return None if int(version) < 0 else int(version)
+
+    async def count_change(self) -> int:
+        """Count a committed change; every process learns of it on its next request."""
+        return int(await self.call(self.redis.incr(self.changes_key)))
+
+    async def claim_fault(self, rule_id: int, times: int) -> bool:
+        """Whether a rule that fires ``times`` times in all may fire once more."""
+        key = f"{self.prefix}fault:{rule_id}"
+        fired = int(await self.call(self.redis.incr(key)))
+        await self.call(self.redis.expire(key, 86_400))
+        return fired <= times
+
+    async def close(self) -> None:
+        await self.redis.aclose()
+
+
+class RedisListenKeys:
+    """Listen keys in Redis: made, kept alive or deleted through any process, valid on all.
+    (The book the server uses when it has Redis; see ``streams.py``.)"""
+
+    #: Redis forgets a key this long after its last use, whatever the server's clock says.
+    KEEP_MS = 7 * 24 * 3600 * 1000
+
+    def __init__(self, shared: Shared) -> None:
+        self.shared = shared
+        self._entries = shared.prefix + "listenkey:"
+        self._script = shared.redis.register_script(_LISTEN_KEY)
+
+    async def _run(self, operation: str, account_id: int, now_ms: int) -> str | None:
+        args: list[str | int] = [operation, now_ms, LISTEN_KEY_TTL_MS, self._entries]
+        args += [new_listen_key(), account_id, self.KEEP_MS]
+        holder = f"{self.shared.prefix}account-listenkey:{account_id}"
+        key = await self.shared.call(self._script(keys=[holder], args=args))
+        return key.decode() if key is not None else None
+
+    async def open(self, account_id: int, now_ms: int) -> str:
+        key = await self._run("open", account_id, now_ms)
+        assert key is not None
+        return key
+
+    async def keepalive(self, account_id: int, now_ms: int) -> str | None:
+        return await self._run("keepalive", account_id, now_ms)
+
+    async def close(self, account_id: int, now_ms: int) -> str | None:
+        return await self._run("close", account_id, now_ms)
+
+    async def account(self, key: str, now_ms: int) -> int | None:
+        entry = await self.shared.call(self.shared.redis.get(self._entries + key))
+        return _valid_account(entry, now_ms)
+
+    async def alive(self, keys: list[str], now_ms: int) -> set[str]:
+        entries = await self.shared.call(self.shared.redis.mget([self._entries + k for k in keys]))
+        return {
+            key for key, entry in zip(keys, entries, strict=True) if _valid_account(entry, now_ms)
+        }
+
+
+def _valid_account(entry: bytes | None, now_ms: int) -> int | None:
+    if entry is None:
+        return None
+    account, _, expires = entry.decode().partition(":")
+    return int(account) if int(expires) > now_ms else None
+
+
+Settle = tuple[int, int]  # (runtime version, change counter) as Redis has them
+
+
+class SharedLimiter:
+    """Weight and bans counted in Redis: exactly one budget per client IP for every process.
+
+    ``runtime_version`` says which runtime settings this process runs on; when Redis has newer
+    ones, ``catch_up_runtime`` fetches them (the charge is retried on the new clock). After each
+    batch, ``catch_up_changes`` is told the change counter, before any request of the batch goes
+    on: a change acknowledged anywhere is seen by every request that starts after it.
+    """
+
+    def __init__(
+        self,
+        shared: Shared,
+        limit: int,
+        bans: BanPolicy,
+        clock: Clock,
+        runtime_version: Callable[[], int],
+        catch_up_runtime: Callable[[], Awaitable[None]],
+        catch_up_changes: Callable[[int], Awaitable[None]],
+    ) -> None:
+        self.shared = shared
+        self.limit = limit
+        self.clock = clock
+        self._args = [limit, bans.shortest_s * 1000, bans.longest_s * 1000, FORGIVE_AFTER_MS]
+        self._args.append(WINDOW_MS)
+        self._runtime_version = runtime_version
+        self._catch_up_runtime = catch_up_runtime
+        self._catch_up_changes = catch_up_changes
+        self._pending: list[tuple[str, int, asyncio.Future[tuple[int, ...]]]] = []
+        self._flushing: asyncio.Task[None] | None = None
+
+    async def used(self, ip: str) -> int:
+        try:
+            return await self.shared.used(ip, self.clock.now_ms())
+        except SharedUnavailable:
+            raise ApiError(DISCONNECTED, reason="Redis did not answer") from None
+
+    async def charge(self, ip: str, weight: int) -> int:
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[tuple[int, ...]] = loop.create_future()
+        self._pending.append((ip, weight, future))
+        if self._flushing is None:
+            self._flushing = loop.create_task(self._flush())
+        outcome, used, until, offences, now = await future
+        if outcome == 0:
+            return used
+        if outcome == 1:
+            raise too_many(ip, used, self.limit, now)
+        raise banned(ip, used, until, offences, now)
+
+    async def _flush(self) -> None:
+        try:
+            while self._pending:
+                batch, self._pending = self._pending, []
+                try:
+                    outcomes = await self._charge(batch)
+                except Exception as error:
+                    # Redis, or the database while catching up, did not answer: -1001.
+                    if not isinstance(error, ApiError):
+                        error = ApiError(DISCONNECTED, reason=f"a service is down: {error}")
+                    for *_, future in batch:
+                        if not future.done():
+                            future.set_exception(error)
+                    continue
+                for (*_, future), outcome in zip(batch, outcomes, strict=True):
+                    if not future.done():
+                        future.set_result(outcome)
+        finally:
+            self._flushing = None
+
+    async def _charge(self, batch: list[Any]) -> list[tuple[int, ...]]:
+        ips = [ip for ip, _, _ in batch]
+        weights = [weight for _, weight, _ in batch]
+        while True:
+            now = self.clock.now_ms()
+            args = self._args + weights
+            reply = await self.shared.charge(self._runtime_version(), now, args, ips)
+            if len(reply) == 2:  # another process changed the clock or faults: take them first
+                await self._catch_up_runtime()
+                continue
+            await self._catch_up_changes(int(reply[1]))
+            return [
+                (int(reply[i]), int(reply[i + 1]), int(reply[i + 2]), int(reply[i + 3]), now)
+                for i in range(2, len(reply), 4)
+            ]
