@@ -177,9 +177,28 @@ def running_server(
                 yield server
             finally:
                 server.close_connection()
+                if "--redis" in args:
+                    forget_redis_keys(args[list(args).index("--redis") + 1], started.db_url)
     finally:
         if log_file is not None:
             log_file.close()
+
+
+def forget_redis_keys(url: str, db_url: str) -> None:
+    """Delete what servers on ``db_url`` kept in Redis (the test Redis serves many tests)."""
+    import redis
+
+    from multiassets.server.shared import default_prefix
+
+    client = redis.Redis.from_url(url, socket_connect_timeout=3)
+    try:
+        keys = list(client.scan_iter(match=default_prefix(db_url) + "*", count=1000))
+        if keys:
+            client.delete(*keys)
+    except redis.RedisError:
+        pass  # a test that stopped its own Redis
+    finally:
+        client.close()
 
 
 POSTGRES_ADMIN_URL = os.environ.get(

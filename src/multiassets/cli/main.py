@@ -38,5 +38,6 @@ cli.add_command(watch)
 
 
 def main() -> None:
-    # Every option can also come from the environment: MULTIASSETS_SERVE_PORT, ...
+    # An option without a variable of its own (see --help) can come from the environment
+    # as MULTIASSETS_<COMMAND>_<OPTION>, e.g. MULTIASSETS_MODE_RECV_WINDOW.
     cli(auto_envvar_prefix="MULTIASSETS")

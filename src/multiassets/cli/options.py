@@ -27,6 +27,7 @@ def db_option(function: F) -> F:
         "db_url",
         default=default_db_url,
         envvar="MULTIASSETS_DB",
+        show_envvar=True,
         show_default="sqlite:///~/.local/share/multiassets/multiassets.db",
         help="Database URL: sqlite:///relative.db, sqlite:////absolute.db or "
         "postgresql://user@host:5432/name.",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import tomllib
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -55,8 +56,12 @@ _CONFIG_NAMES = {
 }
 
 
+#: Every option says its environment variable in --help.
+_option = partial(click.option, show_envvar=True)
+
+
 @click.command()
-@click.option(
+@_option(
     "--config",
     type=click.Path(exists=True, dir_okay=False),
     envvar="MULTIASSETS_SERVE_CONFIG",
@@ -65,14 +70,14 @@ _CONFIG_NAMES = {
     callback=_read_config,
     help="A TOML file whose [serve] table sets any of these options.",
 )
-@click.option(
+@_option(
     "--host",
     default="127.0.0.1",
     envvar="MULTIASSETS_HOST",
     show_default=True,
     help="Address to listen on.",
 )
-@click.option(
+@_option(
     "--port",
     default=8080,
     envvar="MULTIASSETS_PORT",
@@ -80,19 +85,19 @@ _CONFIG_NAMES = {
     type=click.IntRange(0, 65535),
 )
 @db_option
-@click.option(
+@_option(
     "--redis",
     "redis_url",
     envvar="MULTIASSETS_REDIS",
     help="Redis URL (redis://host:6379/0): weight, bans, clock and faults shared by every "
     "worker and node. Needed for --workers above 1.",
 )
-@click.option(
+@_option(
     "--redis-prefix",
     envvar="MULTIASSETS_REDIS_PREFIX",
     help="Prefix of the Redis keys. Default: one per database URL.",
 )
-@click.option(
+@_option(
     "--workers",
     default=1,
     envvar="MULTIASSETS_WORKERS",
@@ -100,7 +105,7 @@ _CONFIG_NAMES = {
     type=click.IntRange(1),
     help="Server processes on this port.",
 )
-@click.option(
+@_option(
     "--weight-limit",
     default=2400,
     envvar="MULTIASSETS_WEIGHT_LIMIT",
@@ -108,21 +113,21 @@ _CONFIG_NAMES = {
     type=click.IntRange(1),
     help="REQUEST_WEIGHT per client IP per minute.",
 )
-@click.option(
+@_option(
     "--order-limit-1m",
     default=1200,
     envvar="MULTIASSETS_ORDER_LIMIT_1M",
     show_default=True,
     type=click.IntRange(1),
 )
-@click.option(
+@_option(
     "--order-limit-10s",
     default=300,
     envvar="MULTIASSETS_ORDER_LIMIT_10S",
     show_default=True,
     type=click.IntRange(1),
 )
-@click.option(
+@_option(
     "--ban-shortest",
     default=120,
     envvar="MULTIASSETS_BAN_SHORTEST",
@@ -130,7 +135,7 @@ _CONFIG_NAMES = {
     type=click.IntRange(1),
     help="First IP ban, in seconds; each repeat doubles it.",
 )
-@click.option(
+@_option(
     "--ban-longest",
     default=3 * 24 * 3600,
     envvar="MULTIASSETS_BAN_LONGEST",
@@ -138,25 +143,25 @@ _CONFIG_NAMES = {
     type=click.IntRange(1),
     help="Longest IP ban, in seconds.",
 )
-@click.option(
+@_option(
     "--admin-token",
     envvar="MULTIASSETS_ADMIN_TOKEN",
     help="The control plane's bearer token. Without it, one is made on first start and shown once.",
 )
-@click.option(
+@_option(
     "--admin-allow-remote",
     is_flag=True,
     envvar="MULTIASSETS_ADMIN_ALLOW_REMOTE",
     help="Answer control-plane requests from any address, not only loopback.",
 )
-@click.option(
+@_option(
     "--faults",
     "faults_file",
     type=click.Path(exists=True, dir_okay=False),
     envvar="MULTIASSETS_FAULTS",
     help='Fault rules to start with, as JSON: {"seed": n, "rules": [...]}.',
 )
-@click.option(
+@_option(
     "--trusted-proxy",
     "trusted_proxies",
     multiple=True,
@@ -164,9 +169,7 @@ _CONFIG_NAMES = {
     help="A load balancer's IP or network (repeatable; space-separated in the environment): "
     "only its X-Forwarded-For is believed.",
 )
-@click.option(
-    "--access-log", is_flag=True, envvar="MULTIASSETS_ACCESS_LOG", help="Log every request."
-)
+@_option("--access-log", is_flag=True, envvar="MULTIASSETS_ACCESS_LOG", help="Log every request.")
 def serve(
     host: str,
     port: int,

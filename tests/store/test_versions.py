@@ -1,0 +1,76 @@
+"""Account versions: a change decided on a copy of the account that another process has
+changed since is refused as Stale, on both stores; the UPDATE that checks it holds the row."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from multiassets.account.model import AccountState
+from multiassets.store import (
+    CreateAccount,
+    NotFound,
+    ReplaceState,
+    SetMarginType,
+    SetMode,
+    Stale,
+    Store,
+    open_store,
+)
+
+from ..support import postgres_database
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'versions.db'}"
+        return
+    with postgres_database() as url:
+        yield url
+
+
+@pytest.fixture
+def two_processes(store_url: str) -> Iterator[tuple[Store, Store]]:
+    """Two connections to one database, as two server processes have."""
+    first, second = open_store(store_url), open_store(store_url)
+    try:
+        yield first, second
+    finally:
+        first.close()
+        second.close()
+
+
+def test_each_change_counts_one_version(two_processes: tuple[Store, Store]) -> None:
+    store, _ = two_processes
+    [account_id] = store.apply([CreateAccount("alice")])
+    assert isinstance(account_id, int)
+    assert store.account("alice").version == 0  # type: ignore[union-attr]
+    store.apply([SetMode(account_id, True, expected_version=0)])
+    store.apply([SetMarginType(account_id, "BTCUSDT", "CROSSED", expected_version=1)])
+    store.apply([ReplaceState(account_id, AccountState())])
+    assert store.account("alice").version == 3  # type: ignore[union-attr]
+
+
+def test_a_change_decided_on_an_old_version_is_stale(two_processes: tuple[Store, Store]) -> None:
+    first, second = two_processes
+    [account_id] = first.apply([CreateAccount("alice")])
+    assert isinstance(account_id, int)
+    # Both processes read version 0; the second commits first.
+    second.apply([SetMode(account_id, True, expected_version=0)])
+    [failure] = first.apply([SetMode(account_id, False, expected_version=0)])
+    assert isinstance(failure, Stale)
+    [failure] = first.apply([SetMarginType(account_id, "ETHUSDT", "ISOLATED", expected_version=0)])
+    assert isinstance(failure, Stale)
+    fresh = first.account("alice")
+    assert fresh is not None and (fresh.version, fresh.state.multi_assets_margin) == (1, True)
+    # Decided again on the fresh copy, it goes through.
+    assert first.apply([SetMode(account_id, False, expected_version=1)]) == [None]
+
+
+def test_a_change_to_a_deleted_account_is_not_found(two_processes: tuple[Store, Store]) -> None:
+    store, _ = two_processes
+    [failure] = store.apply([SetMode(999, True, expected_version=0)])
+    assert isinstance(failure, NotFound) and not isinstance(failure, Stale)
