@@ -94,6 +94,20 @@ class Registry:
             for lock in held:
                 lock.release()
 
+    def refresh(self, account_ids: set[int]) -> None:
+        """Read these accounts again (their state changed elsewhere), keeping the objects
+        requests may hold; one gone from the database is forgotten."""
+        fresh = {account.id: account for account in self.store.accounts_by_id(account_ids)}
+        for account_id in account_ids:
+            current = self._accounts.get(account_id)
+            account = fresh.get(account_id)
+            if account is None:
+                self._accounts.pop(account_id, None)
+            elif current is None:
+                self._accounts[account_id] = account
+            else:
+                current.state, current.version = account.state, account.version
+
     def reload(self) -> None:
         """Read every account and key again, keeping the objects requests may hold."""
         accounts, keys = self.store.snapshot()

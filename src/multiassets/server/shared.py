@@ -114,6 +114,18 @@ return key
 """
 
 
+# KEYS: the change counter. ARGV: what changed ("*" or account ids), how long to keep it.
+_COUNT_CHANGE = """
+local n = redis.call('INCR', KEYS[1])
+redis.call('SET', KEYS[1] .. ':' .. n, ARGV[1], 'PX', ARGV[2])
+return n
+"""
+
+#: How far behind a process may fall and still learn which accounts changed (else it reads
+#: everything again).
+CHANGES_KEPT = 512
+
+
 class SharedUnavailable(Exception):
     """Redis could not be reached or did not answer in time."""
 
@@ -153,6 +165,7 @@ class Shared:
         self.runtime_key = prefix + "runtime"
         self.changes_key = prefix + "changes"
         self._charge = self.redis.register_script(_CHARGE)
+        self._count_change = self.redis.register_script(_COUNT_CHANGE)
         self._publish = self.redis.register_script(_PUBLISH_RUNTIME)
 
     def ip_key(self, ip: str) -> str:
@@ -193,9 +206,26 @@ class Shared:
         version = await self.call(self._publish(keys=keys, args=[expected, orjson.dumps(document)]))
         return None if int(version) < 0 else int(version)
 
-    async def count_change(self) -> int:
-        """Count a committed change; every process learns of it on its next request."""
-        return int(await self.call(self.redis.incr(self.changes_key)))
+    async def count_change(self, account_ids: list[int] | None) -> int:
+        """Count a committed change to ``account_ids`` (None: anything, keys included); every
+        process learns of it on its next request."""
+        what = "*" if account_ids is None else ",".join(map(str, account_ids))
+        keys = [self.changes_key]
+        return int(await self.call(self._count_change(keys=keys, args=[what, 600_000])))
+
+    async def changed_accounts(self, after: int, upto: int) -> set[int] | None:
+        """The accounts changed by changes ``after`` (exclusive) to ``upto``; None when that
+        is not known (too far behind, entries gone, a change to anything)."""
+        if not 0 <= upto - after <= CHANGES_KEPT:
+            return None
+        names = [f"{self.changes_key}:{n}" for n in range(after + 1, upto + 1)]
+        entries = await self.call(self.redis.mget(names)) if names else []
+        changed: set[int] = set()
+        for entry in entries:
+            if entry is None or entry == b"*":
+                return None
+            changed.update(int(account) for account in entry.split(b",") if account)
+        return changed
 
     async def claim_fault(self, rule_id: int, times: int) -> bool:
         """Whether a rule that fires ``times`` times in all may fire once more."""

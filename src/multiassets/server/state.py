@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..admin import Admin
-from ..store import Account, Store, StoreError, open_store
+from ..store import Account, SetMarginType, SetMode, Store, StoreError, Write, open_store
 from .clock import Clock
 from .config import ServerConfig
 from .exchange_info import ExchangeInfo
@@ -34,7 +34,7 @@ class ServerState:
         self.store = store if store is not None else open_store(config.db_url)
         self.clock = Clock()
         self.registry = Registry(self.store)
-        self.writer = CommitQueue(self.store, self.count_change)
+        self.writer = CommitQueue(self.store, self._count_writes)
         self.admin = Admin(self.store)
         self.inspector = Inspector()
         self.faults = FaultInjector()
@@ -86,6 +86,9 @@ class ServerState:
             for account_id, mode in modes:
                 self.streams.publish(account_id, config_update(mode, self.clock.now_ms()))
             return
+        self._announce_differences(before)
+
+    def _announce_differences(self, before: dict[int, bool]) -> None:
         for account in self.registry.accounts():
             mode = account.state.multi_assets_margin
             if account.id in before and before[account.id] != mode:
@@ -162,29 +165,45 @@ class ServerState:
         return True
 
     async def catch_up_changes(self, counter: int) -> None:
-        """Another process committed a change (the shared counter moved): read the database
+        """Another process committed a change (the shared counter moved): read what changed
         again before answering, so no request sees less than what was acknowledged."""
-        if counter == self.changes_seen:
+        if counter == self.changes_seen or self.shared is None:
             return
         if self._catching_up is None:
             self._catching_up = asyncio.Lock()
         async with self._catching_up:
-            if counter == self.changes_seen:
+            seen = self.changes_seen
+            if counter == seen:
                 return
+            changed = await self.shared.changed_accounts(seen, counter)
             async with self.registry.all_locked():
-                if self.store.notifies_modes:
-                    # The database's own notifications announce each change, once, in order.
+                before = {a.id: a.state.multi_assets_margin for a in self.registry.accounts()}
+                if changed is None:
                     self.registry.reload()
                 else:
-                    self.reload()
+                    self.registry.refresh(changed)
+                if not self.store.notifies_modes:
+                    # The database's notifications announce each change on PostgreSQL; on
+                    # SQLite, announce what differs.
+                    self._announce_differences(before)
             self.changes_seen = counter
 
-    async def count_change(self) -> None:
-        """Tell the other processes this one committed a change (before acknowledging it)."""
+    async def _count_writes(self, writes: list[Write]) -> None:
+        account_ids = []
+        for write in writes:
+            if not isinstance(write, SetMode | SetMarginType):
+                await self.count_change(None)
+                return
+            account_ids.append(write.account_id)
+        await self.count_change(account_ids)
+
+    async def count_change(self, account_ids: list[int] | None = None) -> None:
+        """Tell the other processes this one committed a change to ``account_ids`` (None:
+        anything), before acknowledging it."""
         if self.shared is None:
             return
         try:
-            counter = await self.shared.count_change()
+            counter = await self.shared.count_change(account_ids)
         except SharedUnavailable as error:
             # Committed all the same: the others learn of it from the database's notifications.
             log.warning("could not count a committed change in Redis: %s", error)

@@ -25,10 +25,11 @@ _Pending = tuple[Write, "asyncio.Future[int | None]", Callable[[], None] | None]
 
 class CommitQueue:
     def __init__(
-        self, store: Store, after_commit: Callable[[], Awaitable[None]] | None = None
+        self, store: Store, after_commit: Callable[[list[Write]], Awaitable[None]] | None = None
     ) -> None:
         self.store = store
-        #: Runs after each commit that changed something, before any of it is acknowledged.
+        #: Runs after each commit that changed something, with the writes that did, before
+        #: any of them is acknowledged.
         self.after_commit = after_commit
         # One thread: the store's writer connection is used by one thread at a time.
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="multiassets-commit")
@@ -64,10 +65,13 @@ class CommitQueue:
                 for (_, _, on_commit), result in zip(batch, results, strict=True):
                     if not isinstance(result, Exception) and on_commit is not None:
                         on_commit()
-                if self.after_commit is not None and not all(
-                    isinstance(result, Exception) for result in results
-                ):
-                    await self.after_commit()
+                committed = [
+                    write
+                    for (write, _, _), result in zip(batch, results, strict=True)
+                    if not isinstance(result, Exception)
+                ]
+                if self.after_commit is not None and committed:
+                    await self.after_commit(committed)
                 for (_, future, _), result in zip(batch, results, strict=True):
                     if future.done():
                         continue

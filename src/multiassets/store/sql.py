@@ -131,8 +131,33 @@ class SQLStore:
         self._load_states(states)
         return Account(int(row[0]), str(row[1]), states[int(row[0])], int(row[3]))
 
+    def accounts_by_id(self, account_ids: set[int]) -> list[Account]:
+        if not account_ids:
+            return []
+        ids = sorted(account_ids)
+        with self._read_lock:
+            self._db.execute("BEGIN")
+            try:
+                rows = self._db.execute(
+                    "SELECT id, name, multi_assets_margin, version FROM accounts"
+                    f" WHERE id IN ({', '.join('?' * len(ids))}) ORDER BY id",
+                    ids,
+                ).fetchall()
+                states = {int(row[0]): AccountState(bool(row[2])) for row in rows}
+                self._load_states(states)
+            finally:
+                self._db.execute("COMMIT")
+        return [Account(int(r[0]), str(r[1]), states[int(r[0])], int(r[3])) for r in rows]
+
     def _load_states(self, states: dict[int, AccountState]) -> None:
-        where, args = ("", ()) if len(states) != 1 else (" WHERE account_id = ?", tuple(states))
+        """Fill ``states`` (by account id) from the database: all of them in one query per
+        table (every account's rows when that is cheaper than naming them)."""
+        if not states:
+            return
+        where, args = "", tuple[int, ...]()
+        if len(states) <= 500:
+            where = f" WHERE account_id IN ({', '.join('?' * len(states))})"
+            args = tuple(states)
         for account_id, symbol, margin_type in self._db.execute(
             f"SELECT account_id, symbol, margin_type FROM margin_types{where}", args
         ):
@@ -211,19 +236,26 @@ class SQLStore:
             try:
                 db.execute(self.begin_write)
                 for write in writes:
-                    db.execute("SAVEPOINT one")
+                    # A mode or margin-type change fails before it writes anything (Stale,
+                    # NotFound), so it needs no savepoint: one round trip fewer each on
+                    # PostgreSQL. Any other write may fail half-way inside SQL.
+                    guarded = not isinstance(write, SetMode | SetMarginType)
+                    if guarded:
+                        db.execute("SAVEPOINT one")
                     try:
                         change = self._mode_change(db, write)
                         results.append(self._apply_one(db, write))
-                        db.execute("RELEASE one")
+                        if guarded:
+                            db.execute("RELEASE one")
                         if change is not None:
                             modes.append(change)
                     except failures as error:
                         failure = error if isinstance(error, StoreError) else StoreError(str(error))
-                        if atomic:
+                        if atomic or not (guarded or isinstance(error, StoreError)):
                             raise failure from error
-                        db.execute("ROLLBACK TO one")
-                        db.execute("RELEASE one")
+                        if guarded:
+                            db.execute("ROLLBACK TO one")
+                            db.execute("RELEASE one")
                         results.append(failure)
                 self._before_commit(db, modes)
                 db.execute("COMMIT")
@@ -290,11 +322,7 @@ class SQLStore:
             case RevokeKey(api_key):
                 self._require(db.execute("DELETE FROM api_keys WHERE api_key = ?", (api_key,)))
             case SetMode(account_id, mode, expected):
-                self._next_version(db, account_id, expected)
-                db.execute(
-                    "UPDATE accounts SET multi_assets_margin = ? WHERE id = ?",
-                    (int(mode), account_id),
-                )
+                self._next_version(db, account_id, expected, mode)
             case SetMarginType(account_id, symbol, margin_type, expected):
                 self._next_version(db, account_id, expected)
                 db.execute(
@@ -315,22 +343,21 @@ class SQLStore:
                 )
         return None
 
-    def _next_version(self, db: Any, account_id: int, expected: int | None) -> None:
-        """Count a change to the account, if it is still at ``expected``. The UPDATE takes the
-        row's lock until COMMIT, so changes to one account from any number of processes
-        happen one at a time, each decided on the state the one before it left."""
-        if expected is None:
-            self._require(
-                db.execute("UPDATE accounts SET version = version + 1 WHERE id = ?", (account_id,))
-            )
+    def _next_version(
+        self, db: Any, account_id: int, expected: int | None, mode: bool | None = None
+    ) -> None:
+        """Count a change to the account (and set its mode, if given), if it is still at
+        ``expected``. The UPDATE takes the row's lock until COMMIT, so changes to one account
+        from any number of processes happen one at a time, each decided on the state the one
+        before it left."""
+        sets = "version = version + 1" + (", multi_assets_margin = ?" if mode is not None else "")
+        args: list[int] = [int(mode)] if mode is not None else []
+        where = "id = ?" + (" AND version = ?" if expected is not None else "")
+        args += [account_id] if expected is None else [account_id, expected]
+        if db.execute(f"UPDATE accounts SET {sets} WHERE {where}", args).rowcount == 1:
             return
-        cursor = db.execute(
-            "UPDATE accounts SET version = version + 1 WHERE id = ? AND version = ?",
-            (account_id, expected),
-        )
-        if cursor.rowcount == 0:
-            exists = db.execute("SELECT 1 FROM accounts WHERE id = ?", (account_id,)).fetchone()
-            raise Stale("the account changed meanwhile") if exists else NotFound("no such account")
+        exists = db.execute("SELECT 1 FROM accounts WHERE id = ?", (account_id,)).fetchone()
+        raise Stale("the account changed meanwhile") if exists else NotFound("no such account")
 
     @staticmethod
     def _require(cursor: Any) -> None:
