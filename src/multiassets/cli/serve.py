@@ -169,6 +169,14 @@ _option = partial(click.option, show_envvar=True)
     help="A load balancer's IP or network (repeatable; space-separated in the environment): "
     "only its X-Forwarded-For is believed.",
 )
+@_option(
+    "--head-timeout",
+    default=10.0,
+    envvar="MULTIASSETS_HEAD_TIMEOUT",
+    show_default=True,
+    type=click.FloatRange(0.1),
+    help="Seconds a client may take to send a request's line and headers (then 408).",
+)
 @_option("--access-log", is_flag=True, envvar="MULTIASSETS_ACCESS_LOG", help="Log every request.")
 def serve(
     host: str,
@@ -186,6 +194,7 @@ def serve(
     admin_allow_remote: bool,
     faults_file: str | None,
     trusted_proxies: tuple[str, ...],
+    head_timeout: float,
     access_log: bool,
 ) -> None:
     """Run the Binance-compatible server."""
@@ -206,6 +215,7 @@ def serve(
         trusted_proxies=_proxies(trusted_proxies),
         redis_url=redis_url,
         redis_prefix=redis_prefix,
+        head_timeout_s=head_timeout,
     )
     if faults_file:
         _check_faults(faults_file)
@@ -278,6 +288,8 @@ def _run(config: ServerConfig, host: str, port: int, workers: int, access_log: b
     # 1.2-1.4x the throughput at 1 and 16 connections (bench/stack-choice-2026-11-25.md).
     import uvicorn
 
+    from ..server.edge import EdgeProtocol
+
     os.environ[CONFIG_ENV] = config.to_json()
     uvicorn.run(
         "multiassets.server.app:app_from_environment",
@@ -285,7 +297,8 @@ def _run(config: ServerConfig, host: str, port: int, workers: int, access_log: b
         host=host,
         port=port,
         workers=workers,
-        http="httptools",
+        # httptools, answering what is not readable HTTP as Binance's edge does (edge.py).
+        http=EdgeProtocol,
         loop="uvloop",
         ws="websockets-sansio",
         lifespan="on",

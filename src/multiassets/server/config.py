@@ -47,6 +47,8 @@ class ServerConfig:
     faults_file: str | None = None
     #: Proxies (IPs or networks) whose X-Forwarded-For names the client.
     trusted_proxies: tuple[str, ...] = ()
+    #: How long a client may take to send a request's line and headers (then 408), seconds.
+    head_timeout_s: float = 10.0
     #: Redis, for what several processes share: weight, bans, runtime settings, listenKeys.
     redis_url: str | None = None
     #: The Redis keys' prefix; by default one per database, so servers on one database share.

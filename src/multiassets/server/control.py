@@ -17,7 +17,7 @@ import orjson
 
 from ..admin import Admin, AdminError, token_matches
 from ..protocol.signing import KeyFormatError, read_public_key
-from . import runtime
+from . import openapi, runtime
 from .shared import SharedUnavailable
 from .state import ServerState
 from .ui import PAGE
@@ -54,6 +54,9 @@ async def handle_control(
     if parts == ["ui"] and method == "GET":
         # The page itself holds no data: everything it shows needs the token.
         return 200, PAGE, "text/html; charset=utf-8"
+    if parts == ["openapi.json"] and method == "GET":
+        # The API's description: no data either.
+        return 200, openapi.rendered(state.config.weight_limit), "application/json"
     scheme, _, token = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not token or not token_matches(state.store, token):
         return _json(401, {"error": "a valid 'Authorization: Bearer <token>' header is required"})

@@ -1,0 +1,160 @@
+"""What Binance's edge answers before a request reaches the API: bytes that are not HTTP, a
+request head that is too large, a client too slow to send its head.
+
+Binance's API sits behind a CDN and load balancers that answer such requests themselves, with
+an HTML page, never with the API's JSON (as they do for an unknown path: ``responses.py``). We
+do the same from uvicorn's HTTP protocol, in place of its plain-text ``Invalid HTTP request
+received.``; PARITY.md records the choice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from typing import Any
+
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from .._version import __version__
+from .config import CONFIG_ENV, ServerConfig
+
+__all__ = ["MAX_HEAD_BYTES", "EdgeProtocol", "edge_page"]
+
+#: The request line and headers together; larger heads get 431.
+MAX_HEAD_BYTES = 16 * 1024
+
+#: How long a refused connection is still read (and its data dropped) before it is closed.
+_LINGER_S = 2.0
+
+_REASONS = {400: "Bad Request", 408: "Request Timeout", 431: "Request Header Fields Too Large"}
+
+
+def edge_page(status: int) -> bytes:
+    """The whole HTTP response the edge sends for ``status``, closing the connection."""
+    title = f"{status} {_REASONS[status]}"
+    body = (
+        f"<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n"
+        f"<center><h1>{title}</h1></center>\r\n</body>\r\n</html>\r\n"
+    ).encode()
+    head = (
+        f"HTTP/1.1 {title}\r\ncontent-type: text/html\r\ncontent-length: {len(body)}\r\n"
+        f"x-multiassets-version: {__version__}\r\nconnection: close\r\n\r\n"
+    ).encode()
+    return head + body
+
+
+class _HeadTooLarge(Exception):
+    pass
+
+
+def _head_timeout_s() -> float:
+    raw = os.environ.get(CONFIG_ENV)
+    return ServerConfig.from_json(raw).head_timeout_s if raw else 10.0
+
+
+class EdgeProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol, answering as Binance's edge where the request can't be
+    read: HTTP 400 for what is not HTTP, 431 for a head over :data:`MAX_HEAD_BYTES`, 408 for a
+    head not complete within the configured time (a slow sender holds no connection for ever)."""
+
+    _head_timeout: float | None = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if EdgeProtocol._head_timeout is None:
+            EdgeProtocol._head_timeout = _head_timeout_s()
+        self._head_bytes = 0
+        self._receiving = False  # a request has begun and its head is not complete yet
+        self._refused: int | None = None
+        self._discarding = False
+        self._deferred: int | None = None
+        self._head_timer: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: Any) -> None:
+        super().connection_made(transport)
+        self._arm_head_timer()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm_head_timer()
+        super().connection_lost(exc)
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self._head_bytes = 0
+        self._receiving = True
+
+    def on_url(self, url: bytes) -> None:
+        self._count(len(url))
+        super().on_url(url)
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self._count(len(name) + len(value) + 4)
+        super().on_header(name, value)
+
+    def on_headers_complete(self) -> None:
+        self._receiving = False
+        self._disarm_head_timer()
+        super().on_headers_complete()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if self._deferred is not None:
+            # A pipelined request after the one just answered could not be read.
+            self._answer(self._deferred)
+        elif not self.transport.is_closing():
+            self._arm_head_timer()  # the next request on this connection gets its own time
+
+    def send_400_response(self, msg: str) -> None:
+        self._refuse(self._refused or 400)
+
+    def _count(self, size: int) -> None:
+        self._head_bytes += size
+        if self._head_bytes > MAX_HEAD_BYTES:
+            self._refused = 431
+            raise _HeadTooLarge  # the parser stops; uvicorn answers through send_400_response
+
+    def data_received(self, data: bytes) -> None:
+        if not self._discarding:
+            super().data_received(data)
+
+    def _refuse(self, status: int) -> None:
+        """Answer, then read and drop what the client is still sending for a moment before
+        closing (closing with unread data would reset the connection before the client could
+        read the answer)."""
+        self._disarm_head_timer()
+        if self.transport.is_closing() or self._discarding:
+            return
+        self._discarding = True
+        cycle = self.cycle
+        if cycle is not None and not cycle.response_complete:
+            if not cycle.more_body:
+                self._deferred = status  # answer after the request before it, in order
+                return
+            # This request's own body can't be read: the application's answer is dropped.
+            cycle.disconnected = True
+            cycle.message_event.set()
+        self._answer(status)
+
+    def _answer(self, status: int) -> None:
+        self._deferred = None
+        self.transport.write(edge_page(status))
+        if self.transport.can_write_eof():
+            self.transport.write_eof()
+        self.loop.call_later(_LINGER_S, self.transport.close)
+
+    def _arm_head_timer(self) -> None:
+        self._disarm_head_timer()
+        timeout = EdgeProtocol._head_timeout or 10.0
+        self._head_timer = self.loop.call_later(timeout, self._head_timed_out)
+
+    def _disarm_head_timer(self) -> None:
+        if self._head_timer is not None:
+            self._head_timer.cancel()
+            self._head_timer = None
+
+    def _head_timed_out(self) -> None:
+        self._head_timer = None
+        if self._receiving:
+            self._refuse(408)
+        elif self.cycle is None or self.cycle.response_complete:
+            self.transport.close()  # connected, and sent nothing in all that time
