@@ -23,7 +23,9 @@ def started(monkeypatch: pytest.MonkeyPatch) -> list[tuple[ServerConfig, str, in
     """What `serve` would run, instead of running it."""
     calls: list[tuple[ServerConfig, str, int, int]] = []
 
-    def run(config: ServerConfig, host: str, port: int, workers: int, access_log: bool) -> None:
+    def run(
+        config: ServerConfig, host: str, port: int, workers: int, access_log: bool, level: str
+    ) -> None:
         calls.append((config, host, port, workers))
 
     monkeypatch.setattr(serve_module, "_run", run)

@@ -18,7 +18,7 @@ import click
 
 from ..admin import Admin, AdminError
 from ..server.config import CONFIG_ENV, ServerConfig
-from ..server.logs import LOGGING
+from ..server.logs import LEVELS, logging_config
 from .options import db_option, open_db
 
 __all__ = ["serve"]
@@ -177,6 +177,14 @@ _option = partial(click.option, show_envvar=True)
     type=click.FloatRange(0.1),
     help="Seconds a client may take to send a request's line and headers (then 408).",
 )
+@_option(
+    "--log-level",
+    default="info",
+    envvar="MULTIASSETS_LOG_LEVEL",
+    show_default=True,
+    type=click.Choice(LEVELS, case_sensitive=False),
+    help="What the server logs on stderr. No level logs a secret, a signature or a token.",
+)
 @_option("--access-log", is_flag=True, envvar="MULTIASSETS_ACCESS_LOG", help="Log every request.")
 def serve(
     host: str,
@@ -195,6 +203,7 @@ def serve(
     faults_file: str | None,
     trusted_proxies: tuple[str, ...],
     head_timeout: float,
+    log_level: str,
     access_log: bool,
 ) -> None:
     """Run the Binance-compatible server."""
@@ -244,7 +253,7 @@ def serve(
         f"database {db_url}{shared})",
         err=True,
     )
-    _run(config, host, port, workers, access_log)
+    _run(config, host, port, workers, access_log, log_level.lower())
 
 
 def _proxies(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -283,7 +292,14 @@ def _check_redis(url: str) -> None:
         raise click.ClickException(f"can't reach Redis at {url}: {error}") from error
 
 
-def _run(config: ServerConfig, host: str, port: int, workers: int, access_log: bool) -> None:
+def _run(
+    config: ServerConfig,
+    host: str,
+    port: int,
+    workers: int,
+    access_log: bool,
+    log_level: str = "info",
+) -> None:
     # uvicorn + httptools + uvloop, chosen by measurement over granian: lower latency and
     # 1.2-1.4x the throughput at 1 and 16 connections (bench/stack-choice-2026-11-25.md).
     import uvicorn
@@ -303,7 +319,8 @@ def _run(config: ServerConfig, host: str, port: int, workers: int, access_log: b
         ws="websockets-sansio",
         lifespan="on",
         access_log=access_log,
-        log_config=LOGGING,
+        log_config=logging_config(log_level),
+        log_level=log_level,
         server_header=False,
         # The client IP is the peer's: X-Forwarded-For would let a caller pick its own IP
         # (rate limits, bans, allow-lists, the control plane's loopback check).

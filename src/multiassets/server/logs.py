@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 import re
+from typing import Any
 from urllib.parse import unquote_plus
 
-__all__ = ["LOGGING", "RedactSignature", "redact"]
+__all__ = ["LEVELS", "LOGGING", "RedactSignature", "logging_config", "redact"]
 
 # A query parameter: its name (perhaps percent-encoded) and value, up to the next & or space.
 _PARAMETER = re.compile(r"([?&])([^=&\s\"]*)=([^&\s\"]*)")
@@ -37,7 +39,7 @@ class RedactSignature(logging.Filter):
 
 
 #: Logs go to stderr; stdout carries only what a user may want to capture (the demo key).
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"redact": {"()": RedactSignature}},
@@ -58,3 +60,15 @@ LOGGING = {
         "multiassets": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
+
+#: The levels `multiassets serve --log-level` offers. Not uvicorn's "trace": it logs every ASGI
+#: message whole, headers (API keys, bearer tokens) and bodies (signatures) included.
+LEVELS = ("debug", "info", "warning", "error")
+
+
+def logging_config(level: str = "info") -> dict[str, Any]:
+    """:data:`LOGGING` at ``level`` for the server's and uvicorn's loggers."""
+    config = copy.deepcopy(LOGGING)
+    for logger in config["loggers"].values():
+        logger["level"] = level.upper()
+    return config
