@@ -39,6 +39,12 @@ RECONCILE_DELAY_S = 0.5
 _PLAIN = re.compile(r"[A-Za-z0-9_.~-]*").fullmatch
 
 
+def _encoded(text: str) -> str:
+    """``text`` percent-encoded for a query or form, as sent and as signed (names too: a name
+    may hold ``&`` or ``=``)."""
+    return text if _PLAIN(text) else quote(text, safe="")
+
+
 @dataclass(frozen=True, slots=True)
 class Prepared:
     method: str
@@ -124,10 +130,7 @@ class Core:
             if self.recv_window != 5000:
                 fields["recvWindow"] = str(self.recv_window)
             fields["timestamp"] = str(self.now_ms())
-        payload = "&".join(
-            f"{name}={value if _PLAIN(value) else quote(value, safe='')}"
-            for name, value in fields.items()
-        )
+        payload = "&".join(f"{_encoded(name)}={_encoded(value)}" for name, value in fields.items())
         if endpoint.security.signed:
             assert self.settings.signer is not None
             signature = self.settings.signer(payload.encode())

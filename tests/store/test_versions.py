@@ -74,3 +74,29 @@ def test_a_change_to_a_deleted_account_is_not_found(two_processes: tuple[Store, 
     store, _ = two_processes
     [failure] = store.apply([SetMode(999, True, expected_version=0)])
     assert isinstance(failure, NotFound) and not isinstance(failure, Stale)
+
+
+def test_mode_changes_of_many_accounts_commit_in_one_statement_each_judged_alone(
+    two_processes: tuple[Store, Store],
+) -> None:
+    store, other = two_processes
+    ids = [store.apply([CreateAccount(f"user{n}")])[0] for n in range(3)]
+    assert all(isinstance(account_id, int) for account_id in ids)
+    first, second, third = (int(account_id) for account_id in ids)  # type: ignore[arg-type]
+    other.apply([SetMode(second, True, expected_version=0)])  # the second moved on
+    results = store.apply(
+        [
+            SetMode(first, True, expected_version=0),
+            SetMode(second, False, expected_version=0),
+            SetMode(999, True, expected_version=0),
+            SetMode(third, True, expected_version=0),
+        ]
+    )
+    assert [type(result).__name__ for result in results] == [
+        "NoneType",
+        "Stale",
+        "NotFound",
+        "NoneType",
+    ]
+    modes = {a.name: (a.state.multi_assets_margin, a.version) for a in store.accounts()}
+    assert modes == {"user0": (True, 1), "user1": (True, 1), "user2": (True, 1)}

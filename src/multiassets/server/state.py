@@ -48,6 +48,11 @@ class ServerState:
         self.runtime_version = 0
         #: The shared change counter as of this process's last look at the database.
         self.changes_seen = 0
+        #: Counter values of this process's own changes, not yet passed by changes_seen.
+        self._own_changes: set[int] = set()
+        #: This process's counts in flight: a catch-up waits for them, so as not to read the
+        #: database again for a change that is its own.
+        self._counting: set[asyncio.Future[None]] = set()
         self._catching_up: asyncio.Lock | None = None
         self.limiter: Limiter
         #: What a request meets when the database or Redis is down (answered with -1001).
@@ -169,6 +174,11 @@ class ServerState:
         again before answering, so no request sees less than what was acknowledged."""
         if counter == self.changes_seen or self.shared is None:
             return
+        if self._counting:
+            await asyncio.wait(list(self._counting))
+        self._pass_own_changes()
+        if counter == self.changes_seen:
+            return
         if self._catching_up is None:
             self._catching_up = asyncio.Lock()
         async with self._catching_up:
@@ -187,6 +197,12 @@ class ServerState:
                     # SQLite, announce what differs.
                     self._announce_differences(before)
             self.changes_seen = counter
+            self._own_changes = {n for n in self._own_changes if n > counter}
+
+    def _pass_own_changes(self) -> None:
+        while self.changes_seen + 1 in self._own_changes:
+            self.changes_seen += 1
+            self._own_changes.discard(self.changes_seen)
 
     async def _count_writes(self, writes: list[Write]) -> None:
         account_ids = []
@@ -202,14 +218,19 @@ class ServerState:
         anything), before acknowledging it."""
         if self.shared is None:
             return
+        counted: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._counting.add(counted)
         try:
             counter = await self.shared.count_change(account_ids)
         except SharedUnavailable as error:
             # Committed all the same: the others learn of it from the database's notifications.
             log.warning("could not count a committed change in Redis: %s", error)
             return
-        if counter == self.changes_seen + 1:
-            self.changes_seen = counter
+        finally:
+            self._counting.discard(counted)
+            counted.set_result(None)
+        self._own_changes.add(counter)
+        self._pass_own_changes()
 
     async def aclose(self) -> None:
         if self.shared is not None:

@@ -19,26 +19,16 @@ from typing import Any
 from ..account.model import AccountState, Order, Position
 from .base import (
     Account,
-    AddKey,
     ApiKey,
-    CreateAccount,
-    DeleteAccount,
     Elsewhere,
-    NotFound,
-    ReplaceState,
-    Reset,
-    RevokeKey,
     SetMarginType,
     SetMode,
-    SetSetting,
-    Stale,
     StoreError,
     Write,
 )
+from .sql_writes import KEY_COLUMNS, apply_one, mode_change, set_modes
 
 __all__ = ["SQLStore"]
-
-_KEY_COLUMNS = "api_key, account_id, kind, secret, public_key, can_read, can_trade, ip_allowlist"
 
 
 def _now_ms() -> int:
@@ -57,6 +47,18 @@ def _key(row: tuple[Any, ...]) -> ApiKey:
         bool(can_trade),
         tuple(json.loads(allowlist)) if allowlist is not None else None,
     )
+
+
+def _batchable_modes(writes: Sequence[Write]) -> dict[int, SetMode]:
+    """The mode changes (by position) that can go in one statement: two or more, each with its
+    expected version, no account twice (the server's group commit makes such batches)."""
+    found = {
+        index: write
+        for index, write in enumerate(writes)
+        if isinstance(write, SetMode) and write.expected_version is not None
+    }
+    accounts = {write.account_id for write in found.values()}
+    return found if len(found) >= 2 and len(accounts) == len(found) else {}
 
 
 class SQLStore:
@@ -193,10 +195,10 @@ class SQLStore:
 
     def _api_keys(self, account_id: int | None) -> list[ApiKey]:
         if account_id is None:
-            rows = self._db.execute(f"SELECT {_KEY_COLUMNS} FROM api_keys ORDER BY created_ms")
+            rows = self._db.execute(f"SELECT {KEY_COLUMNS} FROM api_keys ORDER BY created_ms")
         else:
             rows = self._db.execute(
-                f"SELECT {_KEY_COLUMNS} FROM api_keys WHERE account_id = ? ORDER BY created_ms",
+                f"SELECT {KEY_COLUMNS} FROM api_keys WHERE account_id = ? ORDER BY created_ms",
                 (account_id,),
             )
         return [_key(row) for row in rows]
@@ -207,7 +209,7 @@ class SQLStore:
 
     def _find_key(self, api_key: str) -> tuple[ApiKey, Account] | None:
         row = self._db.execute(
-            f"SELECT {_KEY_COLUMNS} FROM api_keys WHERE api_key = ?", (api_key,)
+            f"SELECT {KEY_COLUMNS} FROM api_keys WHERE api_key = ?", (api_key,)
         ).fetchone()
         if row is None:
             return None
@@ -235,7 +237,19 @@ class SQLStore:
             db = self._writer
             try:
                 db.execute(self.begin_write)
-                for write in writes:
+                together = _batchable_modes(writes)
+                outcomes = set_modes(db, list(together.values())) if together else []
+                done = dict(zip(together, outcomes, strict=True))
+                for index, write in enumerate(writes):
+                    if index in done:
+                        outcome = done[index]
+                        if outcome is None:
+                            mode = together[index]
+                            modes.append((mode.account_id, mode.multi_assets_margin))
+                        elif atomic:
+                            raise outcome
+                        results.append(outcome)
+                        continue
                     # A mode or margin-type change fails before it writes anything (Stale,
                     # NotFound), so it needs no savepoint: one round trip fewer each on
                     # PostgreSQL. Any other write may fail half-way inside SQL.
@@ -243,8 +257,8 @@ class SQLStore:
                     if guarded:
                         db.execute("SAVEPOINT one")
                     try:
-                        change = self._mode_change(db, write)
-                        results.append(self._apply_one(db, write))
+                        change = mode_change(db, write)
+                        results.append(apply_one(db, write, self._after_explicit_id))
                         if guarded:
                             db.execute("RELEASE one")
                         if change is not None:
@@ -266,146 +280,6 @@ class SQLStore:
                     raise
                 raise StoreError(f"commit failed: {error}") from error
         return results
-
-    @staticmethod
-    def _mode_change(db: Any, write: Write) -> tuple[int, bool] | None:
-        """The mode change ``write`` makes, if it makes one."""
-        match write:
-            case SetMode(account_id, mode, _):
-                return account_id, mode
-            case ReplaceState(account_id, state):
-                row = db.execute(
-                    "SELECT multi_assets_margin FROM accounts WHERE id = ?", (account_id,)
-                ).fetchone()
-                if row is not None and bool(row[0]) != state.multi_assets_margin:
-                    return account_id, state.multi_assets_margin
-        return None
-
-    def _apply_one(self, db: Any, write: Write) -> int | None:
-        match write:
-            case CreateAccount(name, account_id):
-                if db.execute("SELECT 1 FROM accounts WHERE name = ?", (name,)).fetchone():
-                    raise StoreError(f"account {name!r} already exists")
-                if account_id is None:
-                    row = db.execute(
-                        "INSERT INTO accounts (name, created_ms) VALUES (?, ?) RETURNING id",
-                        (name, _now_ms()),
-                    ).fetchone()
-                else:
-                    row = db.execute(
-                        "INSERT INTO accounts (id, name, created_ms) VALUES (?, ?, ?) RETURNING id",
-                        (account_id, name, _now_ms()),
-                    ).fetchone()
-                    self._after_explicit_id(db)
-                return int(row[0])
-            case DeleteAccount(account_id):
-                self._require(db.execute("DELETE FROM accounts WHERE id = ?", (account_id,)))
-            case AddKey(key):
-                allowlist = (
-                    json.dumps(list(key.ip_allowlist)) if key.ip_allowlist is not None else None
-                )
-                db.execute(
-                    f"INSERT INTO api_keys ({_KEY_COLUMNS}, created_ms)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        key.api_key,
-                        key.account_id,
-                        key.kind,
-                        key.secret,
-                        key.public_key,
-                        int(key.can_read),
-                        int(key.can_trade),
-                        allowlist,
-                        _now_ms(),
-                    ),
-                )
-            case RevokeKey(api_key):
-                self._require(db.execute("DELETE FROM api_keys WHERE api_key = ?", (api_key,)))
-            case SetMode(account_id, mode, expected):
-                self._next_version(db, account_id, expected, mode)
-            case SetMarginType(account_id, symbol, margin_type, expected):
-                self._next_version(db, account_id, expected)
-                db.execute(
-                    "INSERT INTO margin_types (account_id, symbol, margin_type) VALUES (?, ?, ?)"
-                    " ON CONFLICT (account_id, symbol)"
-                    " DO UPDATE SET margin_type = excluded.margin_type",
-                    (account_id, symbol, margin_type),
-                )
-            case ReplaceState(account_id, state):
-                self._replace_state(db, account_id, state)
-            case Reset():
-                db.execute("DELETE FROM accounts")
-            case SetSetting(name, value):
-                db.execute(
-                    "INSERT INTO settings (name, value) VALUES (?, ?)"
-                    " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-                    (name, value),
-                )
-        return None
-
-    def _next_version(
-        self, db: Any, account_id: int, expected: int | None, mode: bool | None = None
-    ) -> None:
-        """Count a change to the account (and set its mode, if given), if it is still at
-        ``expected``. The UPDATE takes the row's lock until COMMIT, so changes to one account
-        from any number of processes happen one at a time, each decided on the state the one
-        before it left."""
-        sets = "version = version + 1" + (", multi_assets_margin = ?" if mode is not None else "")
-        args: list[int] = [int(mode)] if mode is not None else []
-        where = "id = ?" + (" AND version = ?" if expected is not None else "")
-        args += [account_id] if expected is None else [account_id, expected]
-        if db.execute(f"UPDATE accounts SET {sets} WHERE {where}", args).rowcount == 1:
-            return
-        exists = db.execute("SELECT 1 FROM accounts WHERE id = ?", (account_id,)).fetchone()
-        raise Stale("the account changed meanwhile") if exists else NotFound("no such account")
-
-    @staticmethod
-    def _require(cursor: Any) -> None:
-        if cursor.rowcount == 0:
-            raise NotFound("no such account or key")
-
-    def _replace_state(self, db: Any, account_id: int, state: AccountState) -> None:
-        self._require(
-            db.execute(
-                "UPDATE accounts SET multi_assets_margin = ?, version = version + 1 WHERE id = ?",
-                (int(state.multi_assets_margin), account_id),
-            )
-        )
-        for table in ("margin_types", "balances", "positions", "open_orders"):
-            db.execute(f"DELETE FROM {table} WHERE account_id = ?", (account_id,))
-        db.cursor().executemany(
-            "INSERT INTO margin_types (account_id, symbol, margin_type) VALUES (?, ?, ?)",
-            [(account_id, symbol, kind) for symbol, kind in state.margin_types.items()],
-        )
-        db.cursor().executemany(
-            "INSERT INTO balances (account_id, asset, wallet_balance) VALUES (?, ?, ?)",
-            [(account_id, asset, str(amount)) for asset, amount in state.balances.items()],
-        )
-        db.cursor().executemany(
-            "INSERT INTO positions (account_id, seq, symbol, position_side, position_amt,"
-            " entry_price, initial_margin, unrealized_profit) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    account_id,
-                    seq,
-                    p.symbol,
-                    p.position_side,
-                    str(p.position_amt),
-                    str(p.entry_price),
-                    str(p.initial_margin),
-                    str(p.unrealized_profit),
-                )
-                for seq, p in enumerate(state.positions)
-            ],
-        )
-        db.cursor().executemany(
-            "INSERT INTO open_orders (account_id, order_id, symbol, side, type, price, orig_qty)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [
-                (account_id, o.order_id, o.symbol, o.side, o.type, str(o.price), str(o.orig_qty))
-                for o in state.open_orders
-            ],
-        )
 
     def close(self) -> None:
         self._db.close()

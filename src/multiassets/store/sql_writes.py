@@ -1,0 +1,207 @@
+"""The SQL of each write, shared by the SQL stores (``sql.py`` runs them in transactions)."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+from ..account.model import AccountState
+from .base import (
+    AddKey,
+    CreateAccount,
+    DeleteAccount,
+    NotFound,
+    ReplaceState,
+    Reset,
+    RevokeKey,
+    SetMarginType,
+    SetMode,
+    SetSetting,
+    Stale,
+    StoreError,
+    Write,
+)
+
+__all__ = ["KEY_COLUMNS", "apply_one", "mode_change", "next_version", "replace_state", "require"]
+
+KEY_COLUMNS = "api_key, account_id, kind, secret, public_key, can_read, can_trade, ip_allowlist"
+
+
+def _now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+def mode_change(db: Any, write: Write) -> tuple[int, bool] | None:
+    """The mode change ``write`` makes, if it makes one."""
+    match write:
+        case SetMode(account_id, mode, _):
+            return account_id, mode
+        case ReplaceState(account_id, state):
+            row = db.execute(
+                "SELECT multi_assets_margin FROM accounts WHERE id = ?", (account_id,)
+            ).fetchone()
+            if row is not None and bool(row[0]) != state.multi_assets_margin:
+                return account_id, state.multi_assets_margin
+    return None
+
+
+def apply_one(db: Any, write: Write, after_explicit_id: Callable[[Any], None]) -> int | None:
+    match write:
+        case CreateAccount(name, account_id):
+            if db.execute("SELECT 1 FROM accounts WHERE name = ?", (name,)).fetchone():
+                raise StoreError(f"account {name!r} already exists")
+            if account_id is None:
+                row = db.execute(
+                    "INSERT INTO accounts (name, created_ms) VALUES (?, ?) RETURNING id",
+                    (name, _now_ms()),
+                ).fetchone()
+            else:
+                row = db.execute(
+                    "INSERT INTO accounts (id, name, created_ms) VALUES (?, ?, ?) RETURNING id",
+                    (account_id, name, _now_ms()),
+                ).fetchone()
+                after_explicit_id(db)
+            return int(row[0])
+        case DeleteAccount(account_id):
+            require(db.execute("DELETE FROM accounts WHERE id = ?", (account_id,)))
+        case AddKey(key):
+            allowlist = json.dumps(list(key.ip_allowlist)) if key.ip_allowlist is not None else None
+            db.execute(
+                f"INSERT INTO api_keys ({KEY_COLUMNS}, created_ms)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    key.api_key,
+                    key.account_id,
+                    key.kind,
+                    key.secret,
+                    key.public_key,
+                    int(key.can_read),
+                    int(key.can_trade),
+                    allowlist,
+                    _now_ms(),
+                ),
+            )
+        case RevokeKey(api_key):
+            require(db.execute("DELETE FROM api_keys WHERE api_key = ?", (api_key,)))
+        case SetMode(account_id, mode, expected):
+            next_version(db, account_id, expected, mode)
+        case SetMarginType(account_id, symbol, margin_type, expected):
+            next_version(db, account_id, expected)
+            db.execute(
+                "INSERT INTO margin_types (account_id, symbol, margin_type) VALUES (?, ?, ?)"
+                " ON CONFLICT (account_id, symbol)"
+                " DO UPDATE SET margin_type = excluded.margin_type",
+                (account_id, symbol, margin_type),
+            )
+        case ReplaceState(account_id, state):
+            replace_state(db, account_id, state)
+        case Reset():
+            db.execute("DELETE FROM accounts")
+        case SetSetting(name, value):
+            db.execute(
+                "INSERT INTO settings (name, value) VALUES (?, ?)"
+                " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                (name, value),
+            )
+    return None
+
+
+def next_version(db: Any, account_id: int, expected: int | None, mode: bool | None = None) -> None:
+    """Count a change to the account (and set its mode, if given), if it is still at
+    ``expected``. The UPDATE takes the row's lock until COMMIT, so changes to one account
+    from any number of processes happen one at a time, each decided on the state the one
+    before it left."""
+    sets = "version = version + 1" + (", multi_assets_margin = ?" if mode is not None else "")
+    args: list[int] = [int(mode)] if mode is not None else []
+    where = "id = ?" + (" AND version = ?" if expected is not None else "")
+    args += [account_id] if expected is None else [account_id, expected]
+    if db.execute(f"UPDATE accounts SET {sets} WHERE {where}", args).rowcount == 1:
+        return
+    exists = db.execute("SELECT 1 FROM accounts WHERE id = ?", (account_id,)).fetchone()
+    raise Stale("the account changed meanwhile") if exists else NotFound("no such account")
+
+
+def require(cursor: Any) -> None:
+    if cursor.rowcount == 0:
+        raise NotFound("no such account or key")
+
+
+def replace_state(db: Any, account_id: int, state: AccountState) -> None:
+    require(
+        db.execute(
+            "UPDATE accounts SET multi_assets_margin = ?, version = version + 1 WHERE id = ?",
+            (int(state.multi_assets_margin), account_id),
+        )
+    )
+    for table in ("margin_types", "balances", "positions", "open_orders"):
+        db.execute(f"DELETE FROM {table} WHERE account_id = ?", (account_id,))
+    db.cursor().executemany(
+        "INSERT INTO margin_types (account_id, symbol, margin_type) VALUES (?, ?, ?)",
+        [(account_id, symbol, kind) for symbol, kind in state.margin_types.items()],
+    )
+    db.cursor().executemany(
+        "INSERT INTO balances (account_id, asset, wallet_balance) VALUES (?, ?, ?)",
+        [(account_id, asset, str(amount)) for asset, amount in state.balances.items()],
+    )
+    db.cursor().executemany(
+        "INSERT INTO positions (account_id, seq, symbol, position_side, position_amt,"
+        " entry_price, initial_margin, unrealized_profit) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                account_id,
+                seq,
+                p.symbol,
+                p.position_side,
+                str(p.position_amt),
+                str(p.entry_price),
+                str(p.initial_margin),
+                str(p.unrealized_profit),
+            )
+            for seq, p in enumerate(state.positions)
+        ],
+    )
+    db.cursor().executemany(
+        "INSERT INTO open_orders (account_id, order_id, symbol, side, type, price, orig_qty)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            (account_id, o.order_id, o.symbol, o.side, o.type, str(o.price), str(o.orig_qty))
+            for o in state.open_orders
+        ],
+    )
+
+
+def set_modes(db: Any, writes: list[SetMode]) -> list[Stale | NotFound | None]:
+    """Several accounts' mode changes (each with its expected version) in one statement: one
+    round trip to the database for all of them, each refused alone if its account moved on."""
+    rows = ", ".join(["(?, ?, ?)"] * len(writes))
+    args = [
+        value
+        for write in writes
+        for value in (write.account_id, int(write.multi_assets_margin), write.expected_version)
+    ]
+    # VALUES' columns are column1.. in both SQLite and PostgreSQL.
+    changed = {
+        int(row[0])
+        for row in db.execute(
+            "UPDATE accounts SET multi_assets_margin = v.column2, version = accounts.version + 1"
+            f" FROM (VALUES {rows}) AS v WHERE accounts.id = v.column1"
+            " AND accounts.version = v.column3 RETURNING accounts.id",
+            args,
+        ).fetchall()
+    }
+    missed = [write.account_id for write in writes if write.account_id not in changed]
+    existing: set[int] = set()
+    if missed:
+        marks = ", ".join(["?"] * len(missed))
+        rows_found = db.execute(f"SELECT id FROM accounts WHERE id IN ({marks})", missed)
+        existing = {int(row[0]) for row in rows_found.fetchall()}
+    return [
+        None
+        if write.account_id in changed
+        else Stale("the account changed meanwhile")
+        if write.account_id in existing
+        else NotFound("no such account")
+        for write in writes
+    ]
