@@ -4,6 +4,7 @@ any bytes at all raises nothing but a catalogued Binance error."""
 
 from __future__ import annotations
 
+import os
 import re
 
 from hypothesis import HealthCheck, given, settings
@@ -24,7 +25,11 @@ values = st.text(max_size=20) | st.sampled_from(
     ["", " ", "+", "@", "%", "%2", "a b", "é", "&", "="]
 )
 parameters = st.dictionaries(names, values, max_size=5)
-PROPERTIES = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROPERTIES = settings(
+    max_examples=max(300, 12 * int(os.environ.get("MULTIASSETS_FUZZ_EXAMPLES", "25"))),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 
 
 def prepared(params: dict[str, str], method: str = "GET") -> tuple[bytes, bytes]:
