@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import jsonschema
+import jsonschema  # type: ignore[import-untyped]
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
@@ -43,7 +43,7 @@ FUZZ = settings(
 def _operations(control: bool) -> list[Any]:
     found = []
     for result in SCHEMA.get_all_operations():
-        operation = result.ok()
+        operation = result.ok()  # type: ignore[union-attr]
         if operation.path.startswith("/_multiassets/") == control:
             found.append(pytest.param(operation, id=f"{operation.method.upper()} {operation.path}"))
     return found

@@ -1,5 +1,5 @@
 """What Binance's edge answers before a request reaches the API: bytes that are not HTTP, a
-request head that is too large, a client too slow to send its head.
+request head that is too large, a client too slow to send its head (or its body: ``app.py``).
 
 Binance's API sits behind a CDN and load balancers that answer such requests themselves, with
 an HTML page, never with the API's JSON (as they do for an unknown path: ``responses.py``). We
@@ -18,7 +18,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from .._version import __version__
 from .config import CONFIG_ENV, ServerConfig
 
-__all__ = ["MAX_HEAD_BYTES", "EdgeProtocol", "edge_page"]
+__all__ = ["MAX_HEAD_BYTES", "EdgeProtocol", "edge_html", "edge_page"]
 
 #: The request line and headers together; larger heads get 431.
 MAX_HEAD_BYTES = 16 * 1024
@@ -29,13 +29,19 @@ _LINGER_S = 2.0
 _REASONS = {400: "Bad Request", 408: "Request Timeout", 431: "Request Header Fields Too Large"}
 
 
-def edge_page(status: int) -> bytes:
-    """The whole HTTP response the edge sends for ``status``, closing the connection."""
+def edge_html(status: int) -> bytes:
+    """The page the edge answers ``status`` with."""
     title = f"{status} {_REASONS[status]}"
-    body = (
+    return (
         f"<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n"
         f"<center><h1>{title}</h1></center>\r\n</body>\r\n</html>\r\n"
     ).encode()
+
+
+def edge_page(status: int) -> bytes:
+    """The whole HTTP response the edge sends for ``status``, closing the connection."""
+    title = f"{status} {_REASONS[status]}"
+    body = edge_html(status)
     head = (
         f"HTTP/1.1 {title}\r\ncontent-type: text/html\r\ncontent-length: {len(body)}\r\n"
         f"x-multiassets-version: {__version__}\r\nconnection: close\r\n\r\n"
