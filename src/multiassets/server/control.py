@@ -1,8 +1,9 @@
 """The control plane: accounts, keys, account state and fixtures for the people who run the
 server, under ``/_multiassets/`` (a prefix Binance can't use).
 
-Every request needs ``Authorization: Bearer <token>``; only loopback clients are answered unless
-the server was started with ``--admin-allow-remote``. Bodies are JSON; errors are
+Every request needs ``Authorization: Bearer <token>`` but ``health``, ``ui`` and
+``openapi.json``, which hold no data; only loopback clients are answered unless the server was
+started with ``--admin-allow-remote``. Bodies are JSON; errors are
 ``{"error": "…"}`` — this is our API, not Binance's.
 """
 
