@@ -15,8 +15,6 @@ import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-import orjson
-
 from ..protocol.errors import DISCONNECTED, IP_BANNED, TOO_MANY_PARAMETERS, UNKNOWN, ApiError
 from .checks import Call, Request, check
 from .config import CONFIG_ENV, ServerConfig
@@ -29,7 +27,7 @@ from .responses import Response, error_response, not_found_response, ok_response
 from .routes import ROUTES, Route
 from .shared import SharedUnavailable
 from .state import ServerState
-from .streams import MAX_CONNECTION_MS
+from .stream_socket import serve_stream
 
 __all__ = ["App", "app_from_environment"]
 
@@ -66,7 +64,7 @@ class App:
             await send({"type": "http.response.start", "status": status, "headers": headers})
             await send({"type": "http.response.body", "body": body})
         elif scope["type"] == "websocket":
-            await self._websocket(scope, receive, send)
+            await serve_stream(self.state, scope, receive, send)
         elif scope["type"] == "lifespan":
             await self._lifespan(receive, send)
 
@@ -260,51 +258,6 @@ class App:
             (b"content-length", b"%d" % len(payload)),
         ]
         return status, headers, payload
-
-    async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """A user data stream: ``/ws/<listenKey>``, events as JSON text frames."""
-        if (await receive())["type"] != "websocket.connect":
-            return
-        streams, clock = self.state.streams, self.state.clock
-        path: str = scope["path"]
-        key = path.removeprefix("/ws/") if path.startswith("/ws/") else ""
-        try:
-            connected = await streams.connect(key, clock.now_ms()) if key else None
-        except self.state.unavailable:
-            connected = None
-        if connected is None:
-            await send({"type": "websocket.close", "code": 1008})  # unknown or expired key
-            return
-        account_id, outbox = connected
-        await send({"type": "websocket.accept"})
-        deadline = clock.now_ms() + MAX_CONNECTION_MS
-        incoming = asyncio.ensure_future(receive())
-        try:
-            while True:
-                outgoing = asyncio.ensure_future(outbox.get())
-                done, _ = await asyncio.wait(
-                    {incoming, outgoing}, timeout=1.0, return_when=asyncio.FIRST_COMPLETED
-                )
-                if incoming in done:
-                    outgoing.cancel()
-                    if incoming.result()["type"] == "websocket.disconnect":
-                        return
-                    incoming = asyncio.ensure_future(receive())  # client frames are ignored
-                    continue
-                if outgoing not in done:
-                    outgoing.cancel()
-                    if clock.now_ms() >= deadline:  # Binance ends connections after 24 h
-                        await send({"type": "websocket.close", "code": 1000})
-                        return
-                    continue
-                event = outgoing.result()
-                if event is None:
-                    await send({"type": "websocket.close", "code": 1000})
-                    return
-                await send({"type": "websocket.send", "text": orjson.dumps(event).decode()})
-        finally:
-            incoming.cancel()
-            streams.disconnect(account_id, key, outbox)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:

@@ -31,8 +31,8 @@ LISTEN_KEY_TTL_MS = 60 * 60 * 1000
 MAX_CONNECTION_MS = 24 * 60 * 60 * 1000
 _ALPHABET = string.ascii_letters + string.digits
 
-#: What a connection's queue carries: an event to send, or None to close.
-Outbox = asyncio.Queue[dict[str, Any] | None]
+#: What a connection's queue carries: (listenKey, an event to send, or None: the key ended).
+Outbox = asyncio.Queue[tuple[str, dict[str, Any] | None]]
 
 
 def new_listen_key() -> str:
@@ -130,13 +130,15 @@ class StreamHub:
         self._end(account_id, key, now_ms)
         return True
 
-    async def connect(self, key: str, now_ms: int) -> tuple[int, Outbox] | None:
-        """A new WebSocket connection on ``key``: its account and outbox, or None if the key
-        is not valid."""
+    async def connect(
+        self, key: str, now_ms: int, outbox: Outbox | None = None
+    ) -> tuple[int, Outbox] | None:
+        """A WebSocket connection subscribes to ``key``: its account and outbox (a new one, or
+        the connection's own for its further keys), or None if the key is not valid."""
         account_id = await self.book.account(key, now_ms)
         if account_id is None:
             return None
-        outbox: Outbox = asyncio.Queue()
+        outbox = outbox if outbox is not None else asyncio.Queue()
         self._connections.setdefault(account_id, {}).setdefault(key, set()).add(outbox)
         return account_id, outbox
 
@@ -149,9 +151,9 @@ class StreamHub:
             self._connections.pop(account_id, None)
 
     def publish(self, account_id: int, event: dict[str, Any]) -> None:
-        for outboxes in self._connections.get(account_id, {}).values():
+        for key, outboxes in self._connections.get(account_id, {}).items():
             for outbox in outboxes:
-                outbox.put_nowait(event)
+                outbox.put_nowait((key, event))
 
     async def expire(self, now_ms: int) -> None:
         """End the connections whose key is no longer valid (expired, deleted elsewhere)."""
@@ -171,8 +173,8 @@ class StreamHub:
         outboxes = self._connections.get(account_id, {}).pop(key, set())
         expired = {"e": "listenKeyExpired", "E": now_ms, "listenKey": key}
         for outbox in outboxes:
-            outbox.put_nowait(expired)
-            outbox.put_nowait(None)
+            outbox.put_nowait((key, expired))
+            outbox.put_nowait((key, None))
         if not self._connections.get(account_id, True):
             del self._connections[account_id]
 
