@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from ..protocol.signing import Verifier, hmac_verifier, public_key_verifier
 from ..store import Account, ApiKey, Store
@@ -68,6 +68,9 @@ class Registry:
         """The account is gone from the database: its keys stop working here too."""
         self._accounts.pop(account_id, None)
 
+    def get(self, account_id: int) -> Account | None:
+        return self._accounts.get(account_id)
+
     def account(self, account_id: int) -> Account:
         return self._accounts[account_id]
 
@@ -80,12 +83,17 @@ class Registry:
             lock = self._locks[account_id] = asyncio.Lock()
         return lock
 
+    def all_locked(self) -> AbstractAsyncContextManager[None]:
+        """Hold every account's lock."""
+        return self.locked(sorted(self._accounts))
+
     @asynccontextmanager
-    async def all_locked(self) -> AsyncIterator[None]:
-        """Hold every account's lock (in id order, so two holders can't deadlock)."""
+    async def locked(self, account_ids: list[int]) -> AsyncIterator[None]:
+        """Hold these accounts' locks (give them in id order, so two holders can't
+        deadlock)."""
         held: list[asyncio.Lock] = []
         try:
-            for account_id in sorted(self._accounts):
+            for account_id in account_ids:
                 lock = self.lock(account_id)
                 await lock.acquire()
                 held.append(lock)

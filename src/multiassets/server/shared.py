@@ -21,9 +21,14 @@ import orjson
 from ..protocol.errors import DISCONNECTED, ApiError
 from .clock import Clock
 from .ratelimit import FORGIVE_AFTER_MS, WINDOW_MS, BanPolicy, banned, too_many
-from .streams import LISTEN_KEY_TTL_MS, new_listen_key
 
-__all__ = ["RedisListenKeys", "Shared", "SharedLimiter", "SharedUnavailable", "default_prefix"]
+__all__ = [
+    "Changes",
+    "Shared",
+    "SharedLimiter",
+    "SharedUnavailable",
+    "default_prefix",
+]
 
 # KEYS: runtime version, change counter, then one hash per IP.
 # ARGV: the caller's runtime version, now, limit, shortest ban, longest ban, forgive-after,
@@ -84,36 +89,6 @@ return redis.call('INCR', KEYS[1])
 """
 
 
-# KEYS: the account's key holder. ARGV: operation (open, keepalive, close), now, lifetime,
-# prefix of the key entries, a new key (for open), account id, how long Redis keeps them.
-# An entry is "account:valid until"; an expired key is deleted on sight.
-_LISTEN_KEY = """
-local now = tonumber(ARGV[2])
-local key = redis.call('GET', KEYS[1])
-if key then
-  local entry = redis.call('GET', ARGV[4] .. key)
-  local expires = entry and tonumber(string.match(entry, ':(%d+)$')) or 0
-  if expires <= now then
-    redis.call('DEL', ARGV[4] .. key, KEYS[1])
-    key = false
-  end
-end
-if ARGV[1] == 'close' then
-  if key then redis.call('DEL', ARGV[4] .. key, KEYS[1]) end
-  return key
-end
-if not key then
-  if ARGV[1] == 'keepalive' then return false end
-  key = ARGV[5]
-end
-local keep = tonumber(ARGV[7])
-local expires = string.format('%d', now + tonumber(ARGV[3]))
-redis.call('SET', KEYS[1], key, 'PX', keep)
-redis.call('SET', ARGV[4] .. key, ARGV[6] .. ':' .. expires, 'PX', keep)
-return key
-"""
-
-
 # KEYS: the change counter. ARGV: what changed ("*" or account ids), how long to keep it.
 _COUNT_CHANGE = """
 local n = redis.call('INCR', KEYS[1])
@@ -124,6 +99,11 @@ return n
 #: How far behind a process may fall and still learn which accounts changed (else it reads
 #: everything again).
 CHANGES_KEPT = 512
+
+
+#: What committed changes did, by account: (its new version, its new mode) for a change of
+#: mode alone, None for anything else (read the account again).
+Changes = dict[int, tuple[int, bool] | None]
 
 
 class SharedUnavailable(Exception):
@@ -206,25 +186,41 @@ class Shared:
         version = await self.call(self._publish(keys=keys, args=[expected, orjson.dumps(document)]))
         return None if int(version) < 0 else int(version)
 
-    async def count_change(self, account_ids: list[int] | None) -> int:
-        """Count a committed change to ``account_ids`` (None: anything, keys included); every
-        process learns of it on its next request."""
-        what = "*" if account_ids is None else ",".join(map(str, account_ids))
+    async def count_change(self, changes: Changes | None) -> int:
+        """Count a committed change (None: to anything, keys included); every process learns
+        of it on its next request."""
+        if changes is None:
+            what = "*"
+        else:
+            what = ",".join(
+                f"{account}" if mode is None else f"{account}:{mode[0]}:{int(mode[1])}"
+                for account, mode in changes.items()
+            )
         keys = [self.changes_key]
         return int(await self.call(self._count_change(keys=keys, args=[what, 600_000])))
 
-    async def changed_accounts(self, after: int, upto: int) -> set[int] | None:
-        """The accounts changed by changes ``after`` (exclusive) to ``upto``; None when that
-        is not known (too far behind, entries gone, a change to anything)."""
+    async def changed_accounts(self, after: int, upto: int) -> Changes | None:
+        """What changes ``after`` (exclusive) to ``upto`` changed, by account (None: the whole
+        account must be read again); None when that is not known (too far behind, entries
+        gone, a change to anything)."""
         if not 0 <= upto - after <= CHANGES_KEPT:
             return None
         names = [f"{self.changes_key}:{n}" for n in range(after + 1, upto + 1)]
         entries = await self.call(self.redis.mget(names)) if names else []
-        changed: set[int] = set()
+        changed: Changes = {}
         for entry in entries:
             if entry is None or entry == b"*":
                 return None
-            changed.update(int(account) for account in entry.split(b",") if account)
+            for part in entry.decode().split(","):
+                account, *mode = part.split(":")
+                if not account:
+                    continue
+                known = changed.get(int(account), ())
+                if mode and known is not None:
+                    # A later mode change of an account supersedes an earlier one.
+                    changed[int(account)] = (int(mode[0]), mode[1] == "1")
+                else:
+                    changed[int(account)] = None
         return changed
 
     async def claim_fault(self, rule_id: int, times: int) -> bool:
@@ -236,54 +232,6 @@ class Shared:
 
     async def close(self) -> None:
         await self.redis.aclose()
-
-
-class RedisListenKeys:
-    """Listen keys in Redis: made, kept alive or deleted through any process, valid on all.
-    (The book the server uses when it has Redis; see ``streams.py``.)"""
-
-    #: Redis forgets a key this long after its last use, whatever the server's clock says.
-    KEEP_MS = 7 * 24 * 3600 * 1000
-
-    def __init__(self, shared: Shared) -> None:
-        self.shared = shared
-        self._entries = shared.prefix + "listenkey:"
-        self._script = shared.redis.register_script(_LISTEN_KEY)
-
-    async def _run(self, operation: str, account_id: int, now_ms: int) -> str | None:
-        args: list[str | int] = [operation, now_ms, LISTEN_KEY_TTL_MS, self._entries]
-        args += [new_listen_key(), account_id, self.KEEP_MS]
-        holder = f"{self.shared.prefix}account-listenkey:{account_id}"
-        key = await self.shared.call(self._script(keys=[holder], args=args))
-        return key.decode() if key is not None else None
-
-    async def open(self, account_id: int, now_ms: int) -> str:
-        key = await self._run("open", account_id, now_ms)
-        assert key is not None
-        return key
-
-    async def keepalive(self, account_id: int, now_ms: int) -> str | None:
-        return await self._run("keepalive", account_id, now_ms)
-
-    async def close(self, account_id: int, now_ms: int) -> str | None:
-        return await self._run("close", account_id, now_ms)
-
-    async def account(self, key: str, now_ms: int) -> int | None:
-        entry = await self.shared.call(self.shared.redis.get(self._entries + key))
-        return _valid_account(entry, now_ms)
-
-    async def alive(self, keys: list[str], now_ms: int) -> set[str]:
-        entries = await self.shared.call(self.shared.redis.mget([self._entries + k for k in keys]))
-        return {
-            key for key, entry in zip(keys, entries, strict=True) if _valid_account(entry, now_ms)
-        }
-
-
-def _valid_account(entry: bytes | None, now_ms: int) -> int | None:
-    if entry is None:
-        return None
-    account, _, expires = entry.decode().partition(":")
-    return int(account) if int(expires) > now_ms else None
 
 
 Settle = tuple[int, int]  # (runtime version, change counter) as Redis has them

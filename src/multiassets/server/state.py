@@ -16,11 +16,18 @@ from .config import ServerConfig
 from .exchange_info import ExchangeInfo
 from .faults import FaultInjector
 from .inspector import Inspector
+from .listen_keys import LocalListenKeys, RedisListenKeys
 from .metrics import Metrics
 from .ratelimit import BanPolicy, Limiter, WeightLimiter
 from .registry import Registry
-from .shared import RedisListenKeys, Shared, SharedLimiter, SharedUnavailable, default_prefix
-from .streams import LocalListenKeys, StreamHub, config_update
+from .shared import (
+    Changes,
+    Shared,
+    SharedLimiter,
+    SharedUnavailable,
+    default_prefix,
+)
+from .streams import StreamHub, config_update
 from .writer import CommitQueue
 
 __all__ = ["ServerState"]
@@ -94,10 +101,11 @@ class ServerState:
         self._announce_differences(before)
 
     def _announce_differences(self, before: dict[int, bool]) -> None:
-        for account in self.registry.accounts():
-            mode = account.state.multi_assets_margin
-            if account.id in before and before[account.id] != mode:
-                self.streams.publish(account.id, config_update(mode, self.clock.now_ms()))
+        for account_id, mode_before in before.items():
+            account = self.registry.get(account_id)
+            mode = account.state.multi_assets_margin if account is not None else mode_before
+            if mode != mode_before:
+                self.streams.publish(account_id, config_update(mode, self.clock.now_ms()))
 
     async def refresh_account(self, account: Account) -> None:
         """Read ``account`` again from the database, in place (another process changed it).
@@ -170,8 +178,8 @@ class ServerState:
         return True
 
     async def catch_up_changes(self, counter: int) -> None:
-        """Another process committed a change (the shared counter moved): read what changed
-        again before answering, so no request sees less than what was acknowledged."""
+        """Another process committed a change (the shared counter moved): take it before
+        answering, so no request sees less than what was acknowledged."""
         if counter == self.changes_seen or self.shared is None:
             return
         if self._counting:
@@ -186,18 +194,37 @@ class ServerState:
             if counter == seen:
                 return
             changed = await self.shared.changed_accounts(seen, counter)
-            async with self.registry.all_locked():
-                before = {a.id: a.state.multi_assets_margin for a in self.registry.accounts()}
-                if changed is None:
+            if changed is None:
+                async with self.registry.all_locked():
+                    before = {a.id: a.state.multi_assets_margin for a in self.registry.accounts()}
                     self.registry.reload()
-                else:
-                    self.registry.refresh(changed)
-                if not self.store.notifies_modes:
-                    # The database's notifications announce each change on PostgreSQL; on
-                    # SQLite, announce what differs.
-                    self._announce_differences(before)
+                    if not self.store.notifies_modes:
+                        self._announce_differences(before)
+            else:
+                async with self.registry.locked(sorted(changed)):
+                    self._take_changes(changed)
             self.changes_seen = counter
             self._own_changes = {n for n in self._own_changes if n > counter}
+
+    def _take_changes(self, changed: Changes) -> None:
+        """Apply mode changes whose version follows the one held here; read the rest again.
+        On SQLite, announce the modes that changed (PostgreSQL's notifications do there)."""
+        again: set[int] = set()
+        before: dict[int, bool] = {}
+        for account_id, change in changed.items():
+            account = self.registry.get(account_id)
+            if account is None:
+                again.add(account_id)
+                continue
+            before[account_id] = account.state.multi_assets_margin
+            if change is None or change[0] > account.version + 1:
+                again.add(account_id)
+            elif change[0] == account.version + 1:
+                account.version, account.state.multi_assets_margin = change
+        if again:
+            self.registry.refresh(again)
+        if not self.store.notifies_modes:
+            self._announce_differences(before)
 
     def _pass_own_changes(self) -> None:
         while self.changes_seen + 1 in self._own_changes:
@@ -205,23 +232,26 @@ class ServerState:
             self._own_changes.discard(self.changes_seen)
 
     async def _count_writes(self, writes: list[Write]) -> None:
-        account_ids = []
+        changes: Changes = {}
         for write in writes:
-            if not isinstance(write, SetMode | SetMarginType):
+            if isinstance(write, SetMode) and write.expected_version is not None:
+                changes[write.account_id] = (write.expected_version + 1, write.multi_assets_margin)
+            elif isinstance(write, SetMode | SetMarginType):
+                changes[write.account_id] = None
+            else:
                 await self.count_change(None)
                 return
-            account_ids.append(write.account_id)
-        await self.count_change(account_ids)
+        await self.count_change(changes)
 
-    async def count_change(self, account_ids: list[int] | None = None) -> None:
-        """Tell the other processes this one committed a change to ``account_ids`` (None:
-        anything), before acknowledging it."""
+    async def count_change(self, changes: Changes | None = None) -> None:
+        """Tell the other processes this one committed ``changes`` (None: to anything),
+        before acknowledging them."""
         if self.shared is None:
             return
         counted: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._counting.add(counted)
         try:
-            counter = await self.shared.count_change(account_ids)
+            counter = await self.shared.count_change(changes)
         except SharedUnavailable as error:
             # Committed all the same: the others learn of it from the database's notifications.
             log.warning("could not count a committed change in Redis: %s", error)

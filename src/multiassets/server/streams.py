@@ -5,104 +5,27 @@ As on Binance: one listenKey per account (a second POST returns it again and ext
 or is deleted, the stream gets ``listenKeyExpired`` and is closed. Events reach every open
 stream of the account, in order, once each.
 
-The keys live in a :class:`ListenKeyBook`: this process's memory (a restart forgets them, as
-Binance forgets keys that were not kept alive), or Redis when several processes serve (a key
-made through one works on every other; see ``shared.py``). Connections are always this
+The keys live in a ``ListenKeyBook`` (``listen_keys.py``): this process's memory (a restart
+forgets them, as Binance forgets keys that were not kept alive), or Redis when several processes
+serve (a key made through one works on every other). Connections are always this
 process's own; each process announces committed changes to its own connections.
 """
 
 from __future__ import annotations
 
 import asyncio
-import secrets
-import string
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
-__all__ = [
-    "LISTEN_KEY_TTL_MS",
-    "MAX_CONNECTION_MS",
-    "ListenKeyBook",
-    "LocalListenKeys",
-    "StreamHub",
-    "new_listen_key",
-]
+if TYPE_CHECKING:
+    from .listen_keys import ListenKeyBook
+
+__all__ = ["LISTEN_KEY_TTL_MS", "MAX_CONNECTION_MS", "Outbox", "StreamHub", "config_update"]
 
 LISTEN_KEY_TTL_MS = 60 * 60 * 1000
 MAX_CONNECTION_MS = 24 * 60 * 60 * 1000
-_ALPHABET = string.ascii_letters + string.digits
 
 #: What a connection's queue carries: (listenKey, an event to send, or None: the key ended).
 Outbox = asyncio.Queue[tuple[str, dict[str, Any] | None]]
-
-
-def new_listen_key() -> str:
-    return "".join(secrets.choice(_ALPHABET) for _ in range(64))
-
-
-class ListenKeyBook(Protocol):
-    """Which account has which listenKey, valid until when (by the server's clock)."""
-
-    async def open(self, account_id: int, now_ms: int) -> str:
-        """The account's key, made if it has none valid, valid for another 60 minutes."""
-        ...
-
-    async def keepalive(self, account_id: int, now_ms: int) -> str | None:
-        """Extend the account's key; None if it has none valid."""
-        ...
-
-    async def close(self, account_id: int, now_ms: int) -> str | None:
-        """End the account's key; the key, or None if it had none valid."""
-        ...
-
-    async def account(self, key: str, now_ms: int) -> int | None:
-        """The account whose valid key ``key`` is, else None."""
-        ...
-
-    async def alive(self, keys: list[str], now_ms: int) -> set[str]:
-        """Those of ``keys`` still valid."""
-        ...
-
-
-class LocalListenKeys:
-    """Listen keys in this process's memory."""
-
-    def __init__(self) -> None:
-        self._by_account: dict[int, str] = {}
-        #: key -> (account id, valid until)
-        self._keys: dict[str, tuple[int, int]] = {}
-
-    def _valid(self, account_id: int, now_ms: int) -> str | None:
-        key = self._by_account.get(account_id)
-        if key is not None and self._keys[key][1] > now_ms:
-            return key
-        if key is not None:  # expired: forget it
-            del self._by_account[account_id], self._keys[key]
-        return None
-
-    async def open(self, account_id: int, now_ms: int) -> str:
-        key = self._valid(account_id, now_ms) or new_listen_key()
-        self._by_account[account_id] = key
-        self._keys[key] = (account_id, now_ms + LISTEN_KEY_TTL_MS)
-        return key
-
-    async def keepalive(self, account_id: int, now_ms: int) -> str | None:
-        key = self._valid(account_id, now_ms)
-        if key is not None:
-            self._keys[key] = (account_id, now_ms + LISTEN_KEY_TTL_MS)
-        return key
-
-    async def close(self, account_id: int, now_ms: int) -> str | None:
-        key = self._valid(account_id, now_ms)
-        if key is not None:
-            del self._by_account[account_id], self._keys[key]
-        return key
-
-    async def account(self, key: str, now_ms: int) -> int | None:
-        found = self._keys.get(key)
-        return found[0] if found is not None and found[1] > now_ms else None
-
-    async def alive(self, keys: list[str], now_ms: int) -> set[str]:
-        return {key for key in keys if await self.account(key, now_ms) is not None}
 
 
 class StreamHub:
