@@ -120,6 +120,16 @@ def test_a_head_over_16_kib_gets_431(srv: Server, request_bytes: bytes) -> None:
     assert response.endswith(page(431, "Request Header Fields Too Large"))
 
 
+def test_garbage_after_a_pipelined_request_is_answered_after_it(srv: Server) -> None:
+    """Found by the raw fuzz: the edge's 400 for the second request was written while the
+    first was still being answered, and the first answer then failed with a traceback."""
+    valid = b"GET /fapi/v1/time HTTP/1.1\r\nHost: x\r\n\r\n"
+    response = exchange(srv, valid + b"GARBAGE\r\n\r\n")
+    first, _, rest = response.partition(b"HTTP/1.1 400 Bad Request\r\n")
+    assert first.startswith(b"HTTP/1.1 200 OK\r\n") and b'{"serverTime":' in first
+    assert rest.endswith(page(400, "Bad Request"))
+
+
 def test_a_head_just_under_the_limit_is_served(srv: Server) -> None:
     padding = b"a" * (MAX_HEAD_BYTES - 200)
     response = exchange(srv, b"GET /fapi/v1/ping HTTP/1.1\r\nX-A: " + padding + b"\r\n\r\n")
