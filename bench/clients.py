@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 from .http import _free_port, _server
-from .scripts import fixture
+from .scripts import fixture, load_fixture
 
 PYTHON = sys.executable
 ROOT = Path(__file__).resolve().parent.parent
@@ -175,20 +175,7 @@ def main() -> None:
     db_url = f"sqlite:///{workdir / 'bench.db'}"
     document, keys = fixture(0)
     (workdir / "fixture.json").write_text(json.dumps(document))
-    subprocess.run(
-        [
-            PYTHON,
-            "-m",
-            "multiassets",
-            "state",
-            "load",
-            str(workdir / "fixture.json"),
-            "--db",
-            db_url,
-        ],
-        check=True,
-        capture_output=True,
-    )
+    load_fixture(workdir / "fixture.json", db_url)
     port = _free_port()
     os.environ["PYTHONPATH"] = str(ROOT)
     command = [

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from .load import Run, run_wrk
-from .scripts import asymmetric_keys, change_script, fixture, signed_get_script
+from .scripts import asymmetric_keys, change_script, fixture, load_fixture, signed_get_script
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -132,20 +132,7 @@ def main() -> None:
     asymmetric = asymmetric_keys()
     document, keys = fixture(args.accounts, asymmetric)
     (workdir / "fixture.json").write_text(json.dumps(document))
-    subprocess.run(
-        [
-            PYTHON,
-            "-m",
-            "multiassets",
-            "state",
-            "load",
-            str(workdir / "fixture.json"),
-            "--db",
-            db_url,
-        ],
-        check=True,
-        capture_output=True,
-    )
+    load_fixture(workdir / "fixture.json", db_url)
     env_config = json.dumps({"db_url": db_url, "weight_limit": 2_000_000_000})
     import os
 

@@ -33,7 +33,7 @@ from typing import Any
 
 from .http import MODE_PATH, PYTHON, ROOT, TOKEN, _free_port, _load_fixture, _wait
 from .load import Run, run_wrk
-from .scripts import _signed, change_script, fixture, signed_get_script
+from .scripts import _signed, change_script, fixture, load_fixture, signed_get_script
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 REDIS = "redis://127.0.0.1:6379/0"
@@ -136,17 +136,7 @@ def _start(stack: ExitStack, store: str, workers: int, workdir: Path) -> tuple[i
         db_url = f"sqlite:///{workdir / f'sqlite-{workers}.db'}"
     else:
         db_url = stack.enter_context(_postgres())
-    load = [
-        PYTHON,
-        "-m",
-        "multiassets",
-        "state",
-        "load",
-        str(workdir / "fixture.json"),
-        "--db",
-        db_url,
-    ]
-    subprocess.run(load, check=True, capture_output=True, cwd=ROOT)
+    load_fixture(workdir / "fixture.json", db_url)
     serve = f"-m multiassets serve --port {port} --db {db_url} --admin-token {TOKEN}"
     serve += f" --weight-limit {10**9} --workers {workers}"
     if (store, workers) != ("SQLite", 1):

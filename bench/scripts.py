@@ -6,10 +6,13 @@ import hashlib
 import hmac
 import secrets
 import string
+import subprocess
+import sys
 import time
+from pathlib import Path
 from typing import Any
 
-__all__ = ["asymmetric_keys", "change_script", "fixture", "signed_get_script"]
+__all__ = ["asymmetric_keys", "change_script", "fixture", "load_fixture", "signed_get_script"]
 
 MODE_PATH = "/fapi/v1/multiAssetsMargin"
 _ALPHABET = string.ascii_letters + string.digits
@@ -68,6 +71,13 @@ def fixture(
             }
         )
     return document, keys
+
+
+def load_fixture(path: Path, db_url: str) -> None:
+    """Load a :func:`fixture` saved at ``path`` into the database at ``db_url`` (through the
+    CLI, as a user would), before the server starts."""
+    load = [sys.executable, "-m", "multiassets", "state", "load", str(path), "--db", db_url]
+    subprocess.run(load, check=True, capture_output=True, cwd=Path(__file__).parent.parent)
 
 
 def _signed(secret: str, params: str) -> str:
