@@ -85,6 +85,15 @@ def test_subscribe_on_a_bare_connection(srv: Server, path: str, combined: bool) 
         assert received(ws) == {"result": [], "id": 10}
 
 
+@pytest.mark.parametrize("path", ["/market/stream", "/public/stream", "/market/ws"])
+def test_market_data_hosts_accept_subscriptions_and_carry_nothing(srv: Server, path: str) -> None:
+    with open_socket(srv, path) as ws:
+        ws.send(json.dumps({"method": "SUBSCRIBE", "params": ["btcusdt@markPrice"], "id": 3}))
+        assert received(ws) == {"result": None, "id": 3}
+        ws.send(json.dumps({"method": "LIST_SUBSCRIPTIONS", "id": 4}))
+        assert received(ws) == {"result": [], "id": 4}
+
+
 def test_a_deleted_key_ends_a_subscribed_stream(srv: Server) -> None:
     key = listen_key(srv)
     with open_socket(srv, "/ws") as ws:

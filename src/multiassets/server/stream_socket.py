@@ -6,7 +6,10 @@
   event as ``{"stream": <listenKey>, "data": <event>}``;
 - any of those paths without a key (the connector, Binance's own SDK): the client sends
   ``{"method": "SUBSCRIBE", "params": [<listenKey>], "id": n}`` (and UNSUBSCRIBE,
-  LIST_SUBSCRIPTIONS) and is answered ``{"result": null, "id": n}``.
+  LIST_SUBSCRIPTIONS) and is answered ``{"result": null, "id": n}``;
+- ``/public/…`` and ``/market/…``, Binance's market-data hosts: connections are accepted and
+  subscriptions answered (Binance's SDK opens them before its private stream), but no market
+  data is served, so they carry nothing.
 
 A connection ends after 24 hours, as on Binance; a key that ends (expired, deleted) sends
 ``listenKeyExpired`` and, when the connection has no key left, closes it.
@@ -30,8 +33,8 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
-_RAW = ("/ws", "/private/ws")
-_COMBINED = ("/stream", "/private/stream")
+_RAW = ("/ws", "/private/ws", "/public/ws", "/market/ws")
+_COMBINED = ("/stream", "/private/stream", "/public/stream", "/market/stream")
 
 
 def _keys_in_url(path: str, query: bytes) -> tuple[bool, list[str]] | None:
