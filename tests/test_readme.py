@@ -37,7 +37,7 @@ def test_readme_serve_command_works_from_a_clean_clone(tmp_path: Path) -> None:
     env = {
         **os.environ,
         "MULTIASSETS_HOME": str(tmp_path / "data"),  # the README's default data directory
-        "MULTIASSETS_SERVE_PORT": str(port),
+        "MULTIASSETS_PORT": str(port),
     }
     # Reuse the uv this checkout bootstrapped, rather than installing it again.
     tools = ROOT / ".tools" / "bin"
