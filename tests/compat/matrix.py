@@ -94,7 +94,7 @@ class _Async:
 # python-binance -------------------------------------------------------------------------------
 
 
-def _local(base: type[Any], base_url: str) -> type[Any]:
+def local_class(base: type[Any], base_url: str) -> type[Any]:
     # python-binance keeps its hosts in class attributes; a subclass points them at us, so the
     # constructors' own calls (GET /api/v3/ping, and /api/v3/time for AsyncClient) come here too.
     return type(
@@ -120,7 +120,7 @@ class PythonBinanceSync(Adapter):
     errors = (BinanceAPIException,)
 
     def __init__(self, base_url: str, key: Key) -> None:
-        self.client = _local(Client, base_url)(key.api_key, **_python_binance_keys(key))
+        self.client = local_class(Client, base_url)(key.api_key, **_python_binance_keys(key))
 
     def get_mode(self) -> bool:
         return _mode(self.client.futures_get_multi_assets_mode())
@@ -144,7 +144,7 @@ class PythonBinanceAsync(Adapter, _Async):
         # create() calls GET /api/v3/ping and GET /api/v3/time, and keeps the clocks' difference
         # as timestamp_offset: measured once, here, never again.
         self.client = self.run(
-            _local(AsyncClient, base_url).create(key.api_key, **_python_binance_keys(key))
+            local_class(AsyncClient, base_url).create(key.api_key, **_python_binance_keys(key))
         )
 
     def get_mode(self) -> bool:

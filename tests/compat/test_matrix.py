@@ -4,21 +4,25 @@ Clients (``matrix.py`` has one adapter each): python-binance's ``Client`` and ``
 binance-futures-connector's ``UMFutures``, ccxt's ``binanceusdm`` (sync and async), and Binance's
 binance-sdk-derivatives-trading-usds-futures; each with an HMAC, an RSA and an Ed25519 key.
 Scenarios: read the mode, change it (and read it back), an account rule's refusal (-4167), a
-bad signature (-1022) and a stale timestamp (-1021). Each refusal is asserted as the client
-reports it: its exception class, the HTTP status where it keeps one, Binance's code and message.
+bad signature (-1022), a stale timestamp (-1021), and the user data stream. Each refusal is
+asserted as the client reports it: its exception class, the HTTP status where it keeps one,
+Binance's code and message.
 
 Test ids read ``<client>-<key>-<scenario>``, e.g. ``ccxt-async-hmac-stale-timestamp``.
 
-No client's user data stream can be pointed at ``/ws/<listenKey>`` by its base URL alone, so
-the matrix has no stream column: python-binance 1.0.37 (``futures_user_socket``) and ccxt's
-``binanceusdm`` (ccxt.pro, ``get_private_ws_url``) connect to ``<base>/private/ws?listenKey=…``;
-the connector's ``UMFuturesWebsocketClient.user_data`` connects to ``<base>/ws`` and sends a
-``SUBSCRIBE`` message; the SDK's ``websocket_streams.user_data`` connects to
-``<base>/private/stream`` and sends ``SUBSCRIBE``.
+The stream scenario (``streams.py`` has one stream adapter per client) points each client's own
+stream client at ``ws://127.0.0.1:<port>`` by its stream base URL, and sees each mode change
+arrive as ACCOUNT_CONFIG_UPDATE. Each client connects its own way: python-binance 1.0.37
+(``futures_user_socket``) and ccxt.pro to ``<base>/private/ws?listenKey=…``; the connector's
+``UMFuturesWebsocketClient.user_data`` to ``<base>/ws``, then ``SUBSCRIBE``; the SDK's
+``websocket_streams`` to ``<base>/market/stream``, ``/public/stream`` and ``/private/stream``,
+then ``SUBSCRIBE`` on the last (the server accepts the first two and sends nothing on them).
+ccxt has no cell (``NO_STREAM``).
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib.metadata import version
@@ -29,6 +33,7 @@ from multiassets.protocol.signing import generate_private_key, load_private_key
 
 from ..support import Server
 from .matrix import FAMILIES, Adapter, Key, Refusal
+from .streams import NO_STREAM, STREAMS, WAIT, UserStream
 
 KINDS = ("HMAC", "RSA", "ED25519")
 
@@ -76,6 +81,9 @@ VERSIONS = {
 #: and AsyncClient.create() reads the time.
 SERVED_BESIDES = {"/api/v3/ping", "/api/v3/time"}
 MODE = "/fapi/v1/multiAssetsMargin"
+LISTEN_KEY = "/fapi/v1/listenKey"
+
+STREAM = "user-data-stream"
 
 
 def expected(family: str, answer: tuple[int, int, str]) -> Refusal:
@@ -171,12 +179,33 @@ def stale_timestamp(server: Server, family: str, key: Key, stranger: Key) -> Non
         assert client.get_mode() is False
 
 
+def user_data_stream(server: Server, family: str, key: Key, stranger: Key) -> None:
+    # The client opens the listenKey (POST /fapi/v1/listenKey) and connects; each mode change
+    # through its REST then arrives as ACCOUNT_CONFIG_UPDATE, ai.j the new mode.
+    threads = set(threading.enumerate())
+    with made(family, server, key) as client, opened(family, client, server, key) as stream:
+        for mode in (True, False):
+            client.set_mode(mode)
+            assert stream.next_mode(WAIT) is mode
+    assert set(threading.enumerate()) == threads  # every thread the clients started has ended
+
+
+@contextmanager
+def opened(family: str, client: Adapter, server: Server, key: Key) -> Iterator[UserStream]:
+    stream = STREAMS[family](client, server.base_url, f"ws://127.0.0.1:{server.port}", key)
+    try:
+        yield stream
+    finally:
+        stream.close()
+
+
 SCENARIOS: dict[str, Callable[[Server, str, Key, Key], None]] = {
     "get-mode": get_mode,
     "change-mode": change_mode,
     "account-rule-refusal": account_rule_refusal,
     "bad-signature": bad_signature,
     "stale-timestamp": stale_timestamp,
+    STREAM: user_data_stream,
 }
 
 
@@ -194,6 +223,8 @@ def test_client(
 ) -> None:
     if (family, kind) in UNSUPPORTED:
         pytest.skip(UNSUPPORTED[family, kind])
+    if scenario == STREAM and family in NO_STREAM:
+        pytest.skip(NO_STREAM[family])
     server.control.set_state("demo", {})  # a new account's state: Single-Asset Mode
     last = server.control.log(limit=1)["last"]
     try:
@@ -202,7 +233,9 @@ def test_client(
         server.control.reset_clock()
     # The client asked for nothing we don't serve (an unknown path would be a 404).
     requested = {entry["path"] for entry in server.control.log(since=last, limit=2000)["entries"]}
-    assert MODE in requested and requested <= {MODE, *SERVED_BESIDES}, requested
+    # The stream scenario's client opened the listenKey through its own REST.
+    needed = {MODE, LISTEN_KEY} if scenario == STREAM else {MODE}
+    assert needed <= requested <= needed | SERVED_BESIDES, requested
 
 
 def test_the_matrix_is_of_these_versions() -> None:

@@ -32,10 +32,13 @@ __all__ = [
 
 # KEYS: runtime version, change counter, then one hash per IP.
 # ARGV: the caller's runtime version, now, limit, shortest ban, longest ban, forgive-after,
-# window, then one weight per IP. The same rules as WeightLimiter (ratelimit.py), per IP in turn.
+# window, the change counter as the caller last saw it, then one weight per IP. The same rules
+# as WeightLimiter (ratelimit.py), per IP in turn.
 # Returns {runtime version, change counter} alone when the caller's runtime is stale (nothing
-# charged), else those followed by (outcome, used, banned until, offences) per IP, where
-# outcome is 0 within the limit, 1 for a 429 and 2 for a 418.
+# charged), else those, then the count of change entries that follow (the ones the caller has
+# not seen, when there are few; -1 when there are too many), the entries, then (outcome, used,
+# banned until, offences) per IP, where outcome is 0 within the limit, 1 for a 429 and 2 for a
+# 418.
 _CHARGE = """
 local runtime = tonumber(redis.call('GET', KEYS[1]) or '0')
 local changes = tonumber(redis.call('GET', KEYS[2]) or '0')
@@ -44,7 +47,18 @@ local now, limit = tonumber(ARGV[2]), tonumber(ARGV[3])
 local shortest, longest = tonumber(ARGV[4]), tonumber(ARGV[5])
 local forgive, window = tonumber(ARGV[6]), tonumber(ARGV[7])
 local minute = math.floor(now / window)
+local seen = tonumber(ARGV[8])
 local out = {runtime, changes}
+if changes == seen then
+  table.insert(out, 0)
+elseif changes > seen and changes - seen <= 32 then
+  table.insert(out, changes - seen)
+  for n = seen + 1, changes do
+    table.insert(out, redis.call('GET', KEYS[2] .. ':' .. n) or '')
+  end
+else
+  table.insert(out, -1)
+end
 for i = 3, #KEYS do
   local s = redis.call('HMGET', KEYS[i], 'm', 'u', 'w', 'b', 'o')
   local m, used = tonumber(s[1] or '-1'), tonumber(s[2] or '0')
@@ -55,7 +69,7 @@ for i = 3, #KEYS do
     if m ~= minute then used = 0 end
   else
     if m ~= minute then m, used, warned = minute, 0, false end
-    used = used + tonumber(ARGV[i + 5])
+    used = used + tonumber(ARGV[i + 6])
     if used > limit then
       if warned then
         if now - bans > forgive then offences = 0 end
@@ -104,6 +118,25 @@ CHANGES_KEPT = 512
 #: What committed changes did, by account: (its new version, its new mode) for a change of
 #: mode alone, None for anything else (read the account again).
 Changes = dict[int, tuple[int, bool] | None]
+
+
+def read_changes(entries: list[bytes | None]) -> Changes | None:
+    """What change entries say, by account; None if one is missing or changed anything."""
+    changed: Changes = {}
+    for entry in entries:
+        if not entry or entry == b"*":
+            return None
+        for part in entry.decode().split(","):
+            account, *mode = part.split(":")
+            if not account:
+                continue
+            known = changed.get(int(account), ())
+            if mode and known is not None:
+                # A later mode change of an account supersedes an earlier one.
+                changed[int(account)] = (int(mode[0]), mode[1] == "1")
+            else:
+                changed[int(account)] = None
+    return changed
 
 
 class SharedUnavailable(Exception):
@@ -206,22 +239,7 @@ class Shared:
         if not 0 <= upto - after <= CHANGES_KEPT:
             return None
         names = [f"{self.changes_key}:{n}" for n in range(after + 1, upto + 1)]
-        entries = await self.call(self.redis.mget(names)) if names else []
-        changed: Changes = {}
-        for entry in entries:
-            if entry is None or entry == b"*":
-                return None
-            for part in entry.decode().split(","):
-                account, *mode = part.split(":")
-                if not account:
-                    continue
-                known = changed.get(int(account), ())
-                if mode and known is not None:
-                    # A later mode change of an account supersedes an earlier one.
-                    changed[int(account)] = (int(mode[0]), mode[1] == "1")
-                else:
-                    changed[int(account)] = None
-        return changed
+        return read_changes(await self.call(self.redis.mget(names)) if names else [])
 
     async def claim_fault(self, rule_id: int, times: int) -> bool:
         """Whether a rule that fires ``times`` times in all may fire once more."""
@@ -254,7 +272,8 @@ class SharedLimiter:
         clock: Clock,
         runtime_version: Callable[[], int],
         catch_up_runtime: Callable[[], Awaitable[None]],
-        catch_up_changes: Callable[[int], Awaitable[None]],
+        changes_seen: Callable[[], int],
+        catch_up_changes: Callable[[int, Changes | None], Awaitable[None]],
     ) -> None:
         self.shared = shared
         self.limit = limit
@@ -263,6 +282,7 @@ class SharedLimiter:
         self._args.append(WINDOW_MS)
         self._runtime_version = runtime_version
         self._catch_up_runtime = catch_up_runtime
+        self._changes_seen = changes_seen
         self._catch_up_changes = catch_up_changes
         self._pending: list[tuple[str, int, asyncio.Future[tuple[int, ...]]]] = []
         self._flushing: asyncio.Task[None] | None = None
@@ -311,13 +331,17 @@ class SharedLimiter:
         weights = [weight for _, weight, _ in batch]
         while True:
             now = self.clock.now_ms()
-            args = self._args + weights
+            args = [*self._args, self._changes_seen(), *weights]
             reply = await self.shared.charge(self._runtime_version(), now, args, ips)
             if len(reply) == 2:  # another process changed the clock or faults: take them first
                 await self._catch_up_runtime()
                 continue
-            await self._catch_up_changes(int(reply[1]))
+            count = int(reply[2])
+            start = 3 + max(count, 0)
+            # The changes the reply carries, unless there were too many to carry.
+            changes = read_changes(reply[3:start]) if count >= 0 else None
+            await self._catch_up_changes(int(reply[1]), changes)
             return [
                 (int(reply[i]), int(reply[i + 1]), int(reply[i + 2]), int(reply[i + 3]), now)
-                for i in range(2, len(reply), 4)
+                for i in range(start, len(reply), 4)
             ]

@@ -79,6 +79,7 @@ class ServerState:
                 self.clock,
                 lambda: self.runtime_version,
                 self.catch_up_runtime,
+                lambda: self.changes_seen,
                 self.catch_up_changes,
             )
         else:
@@ -177,9 +178,11 @@ class ServerState:
         self.runtime_version = version
         return True
 
-    async def catch_up_changes(self, counter: int) -> None:
+    async def catch_up_changes(self, counter: int, carried: Changes | None = None) -> None:
         """Another process committed a change (the shared counter moved): take it before
-        answering, so no request sees less than what was acknowledged."""
+        answering, so no request sees less than what was acknowledged. ``carried``: what the
+        changes since the count this process had seen did, when the charge's reply brought
+        them (else they are fetched)."""
         if counter == self.changes_seen or self.shared is None:
             return
         if self._counting:
@@ -193,7 +196,9 @@ class ServerState:
             seen = self.changes_seen
             if counter == seen:
                 return
-            changed = await self.shared.changed_accounts(seen, counter)
+            changed = carried
+            if changed is None:
+                changed = await self.shared.changed_accounts(seen, counter)
             if changed is None:
                 async with self.registry.all_locked():
                     before = {a.id: a.state.multi_assets_margin for a in self.registry.accounts()}
