@@ -131,6 +131,15 @@ def test_garbage_after_a_pipelined_request_is_answered_after_it(srv: Server) -> 
     assert rest.endswith(page(400, "Bad Request"))
 
 
+def test_garbage_after_two_pipelined_requests_waits_for_both(srv: Server) -> None:
+    """Found in review: the 400 went out after the first answer, before the second."""
+    valid = b"GET /fapi/v1/time HTTP/1.1\r\nHost: x\r\n\r\n"
+    response = exchange(srv, valid * 3 + b"GARBAGE\r\n\r\n")
+    answers = response.split(b"HTTP/1.1 ")[1:]
+    assert [answer.split(b" ", 1)[0] for answer in answers] == [b"200", b"200", b"200", b"400"]
+    assert response.endswith(page(400, "Bad Request"))
+
+
 def test_a_head_just_under_the_limit_is_served(srv: Server) -> None:
     padding = b"a" * (MAX_HEAD_BYTES - 200)
     response = exchange(srv, b"GET /fapi/v1/ping HTTP/1.1\r\nX-A: " + padding + b"\r\n\r\n")

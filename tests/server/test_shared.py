@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -159,3 +160,41 @@ def test_a_listen_key_made_through_one_streams_from_the_other(
         assert (closed.status, closed.json()) == (200, {})
         assert json.loads(ws.recv(timeout=5))["e"] == "listenKeyExpired"
     assert signed_from(second, "10.5.0.5", "PUT", "/fapi/v1/listenKey").json()["code"] == -1125
+
+
+def test_streams_hear_changes_through_both_processes_in_commit_order(
+    nodes: tuple[Server, Server],
+) -> None:
+    """Found in review: a process announced its own changes at once and the other's a moment
+    later, so a stream could hear true-after-false while the mode was false."""
+    first, second = nodes
+    key = signed_from(second, "10.6.0.1", "POST", "/fapi/v1/listenKey").json()["listenKey"]
+    with connect(f"ws://127.0.0.1:{second.port}/ws/{key}", open_timeout=5) as ws:
+        for step in range(6):
+            node = first if step % 2 == 0 else second
+            target = "true" if step % 2 == 0 else "false"
+            reply = signed_from(node, f"10.6.1.{step}", "POST", MODE, multiAssetsMargin=target)
+            assert reply.status == 200
+        heard = [json.loads(ws.recv(timeout=5))["ai"]["j"] for _ in range(6)]
+    assert heard == [True, False, True, False, True, False]
+
+
+def test_a_frozen_clock_keeps_the_shared_minute(nodes: tuple[Server, Server]) -> None:
+    """Found in review: Redis expired the minute's weight in real time while the server's
+    clock stood still."""
+    first, second = nodes
+    now = first.control.clock()["serverTime"]
+    first.control.set_clock(freeze=True, at=now // 60_000 * 60_000 + 59_999)
+    weights = []
+    for n in range(3):
+        weights.append(signed_from(second if n % 2 else first, "10.7.0.1", "GET", MODE).weight)
+        time.sleep(0.3)
+    assert weights == [30, 60, 90]
+    first.control.reset_clock()
+
+
+def test_a_refused_clock_change_changes_nothing_anywhere(nodes: tuple[Server, Server]) -> None:
+    first, second = nodes
+    with pytest.raises(Exception, match="freeze must be true or false"):
+        first.control.set_clock(offsetMs=3_600_000, freeze="yes")
+    assert first.control.clock()["offsetMs"] == second.control.clock()["offsetMs"] == 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -112,3 +113,53 @@ def test_unknown_keys_and_paths_are_refused_at_the_handshake(srv: Server, target
     with pytest.raises(InvalidStatus) as refused:
         open_socket(srv, target)
     assert refused.value.response.status_code == 403
+
+
+def test_an_event_and_a_client_frame_at_once_both_get_through(tmp_path: Path) -> None:
+    """Found in review: when a client frame and an event were ready together, the event,
+    already taken off the queue, was dropped."""
+    import asyncio
+
+    from multiassets.server.config import ServerConfig
+    from multiassets.server.state import ServerState
+    from multiassets.server.stream_socket import _Connection
+
+    async def scenario() -> list[Any]:
+        state = ServerState(ServerConfig(db_url=f"sqlite:///{tmp_path / 'x.db'}"))
+        sent: list[Any] = []
+
+        async def send(message: Any) -> None:
+            sent.append(message)
+
+        connection = _Connection(state, send, combined=False)
+        connection.keys["k"] = 1
+        frames = [{"type": "websocket.receive", "text": '{"method":"LIST_SUBSCRIPTIONS","id":7}'}]
+
+        async def receive() -> Any:
+            if frames:
+                return frames.pop()
+            await asyncio.sleep(0.2)
+            return {"type": "websocket.disconnect"}
+
+        connection.outbox.put_nowait(("k", {"e": "ACCOUNT_CONFIG_UPDATE", "ai": {"j": True}}))
+        await connection.run(receive)
+        state.close()
+        return [json.loads(message["text"]) for message in sent]
+
+    assert asyncio.run(scenario()) == [
+        {"e": "ACCOUNT_CONFIG_UPDATE", "ai": {"j": True}},
+        {"result": ["k"], "id": 7},
+    ]
+
+
+def test_a_stream_outlives_the_head_timeout(tmp_path: Path) -> None:
+    """Found in review: the sweep for slow request heads closed upgraded WebSockets too."""
+    with running_server(tmp_path, "--head-timeout", "1") as server:
+        key = listen_key(server)
+        with open_socket(server, f"/ws/{key}") as ws:
+            import time
+
+            time.sleep(2.5)
+            mode = toggle(server)
+            event = received(ws)
+        assert (event["e"], event["ai"]) == ("ACCOUNT_CONFIG_UPDATE", {"j": mode})

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from multiassets.account.model import AccountState
+from multiassets.account.model import AccountState, MarginType
 from multiassets.store import (
     CreateAccount,
     NotFound,
@@ -100,3 +100,37 @@ def test_mode_changes_of_many_accounts_commit_in_one_statement_each_judged_alone
     ]
     modes = {a.name: (a.state.multi_assets_margin, a.version) for a in store.accounts()}
     assert modes == {"user0": (True, 1), "user1": (True, 1), "user2": (True, 1)}
+
+
+def test_processes_committing_overlapping_groups_do_not_deadlock(store_url: str) -> None:
+    """Found in review: two processes' group commits locked the same accounts in opposite
+    orders; PostgreSQL broke the deadlock by failing one whole commit."""
+    import threading
+    import time
+
+    setup = open_store(store_url)
+    ids = [int(setup.apply([CreateAccount(name)])[0]) for name in ("a", "b")]  # type: ignore[arg-type]
+    setup.close()
+    failures: list[str] = []
+
+    def commit(order: list[int]) -> None:
+        store = open_store(store_url)
+        try:
+            deadline = time.monotonic() + 2
+            turn = 0
+            while time.monotonic() < deadline:
+                turn += 1
+                kind: MarginType = "ISOLATED" if turn % 2 else "CROSSED"
+                try:
+                    store.apply([SetMarginType(account, "BTCUSDT", kind) for account in order])
+                except Exception as error:
+                    failures.append(str(error)[:80])
+        finally:
+            store.close()
+
+    threads = [threading.Thread(target=commit, args=(order,)) for order in (ids, ids[::-1])]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []

@@ -83,7 +83,10 @@ class App:
         if route is None:
             if methods is None and path.startswith(PREFIX):
                 return await self._control(scope, receive, client_ip)
-            used = await limiter.used(client_ip)
+            try:
+                used = await limiter.used(client_ip)
+            except ApiError:  # the shared limiter can't be reached: the page needs no weight
+                used = 0
             self._record(client_ip, method, path, None, 0, 404, None, "no such path or method")
             self.state.metrics.observe(method, "(unknown)", 404, 0, time.perf_counter() - started)
             return not_found_response(used)
@@ -292,16 +295,24 @@ class App:
 
     async def _watch_store(self) -> None:
         """Pick up what other processes commit (the CLI, other servers on the same database),
-        and tell this process's streams of the mode changes among it."""
+        and tell this process's streams of the mode changes among it. On PostgreSQL every
+        committed mode change, this process's own too, is announced from the database's
+        notifications, so each stream hears them all in the one order they were committed."""
+        notified = self.state.store.notifies_modes
+        interval = min(0.05, self.state.config.reload_interval_s) if notified else None
         while True:
-            await asyncio.sleep(self.state.config.reload_interval_s)
+            await asyncio.sleep(interval or self.state.config.reload_interval_s)
             try:
                 elsewhere = await self.state.writer.run_changed_elsewhere()
                 if elsewhere.changed:
                     async with self.state.registry.all_locked():
                         self.state.reload(elsewhere.modes)
+                elif elsewhere.modes:
+                    self.state.announce(elsewhere.modes)
+            except self.state.unavailable as error:
+                log.warning("could not read the database's changes: %s", error)
             except Exception:
-                log.exception("could not reload the database's changes")
+                log.exception("could not read the database's changes")
 
 
 def _reason(error: ApiError | None) -> str | None:

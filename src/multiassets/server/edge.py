@@ -122,9 +122,18 @@ class EdgeProtocol(HttpToolsProtocol):
 
     def on_response_complete(self) -> None:
         _on_response_complete(self)
-        if self._deferred is not None:
-            # A pipelined request after the one just answered could not be read.
+        if self._deferred is not None and not self.pipeline and self._answered_all():
+            # A request pipelined after those just answered could not be read.
             self._answer(self._deferred)
+
+    def _answered_all(self) -> bool:
+        return self.cycle is None or self.cycle.response_complete
+
+    def handle_websocket_upgrade(self) -> None:
+        # The connection becomes a WebSocket: no head to time out any more, and this protocol
+        # will not hear of its end.
+        EdgeProtocol._open.discard(self)
+        _handle_websocket_upgrade(self)
 
     def send_400_response(self, msg: str) -> None:
         self._refuse(self._refused or 400)
@@ -147,7 +156,7 @@ class EdgeProtocol(HttpToolsProtocol):
         cycle = self.cycle
         if cycle is not None and not cycle.response_complete:
             if not cycle.more_body:
-                self._deferred = status  # answer after the request before it, in order
+                self._deferred = status  # answer after the requests before it, in order
                 return
             # This request's own body can't be read: the application's answer is dropped.
             cycle.disconnected = True
@@ -174,6 +183,7 @@ class EdgeProtocol(HttpToolsProtocol):
 _on_message_begin = HttpToolsProtocol.on_message_begin
 _on_headers_complete = HttpToolsProtocol.on_headers_complete
 _on_response_complete = HttpToolsProtocol.on_response_complete
+_handle_websocket_upgrade = HttpToolsProtocol.handle_websocket_upgrade
 _data_received = HttpToolsProtocol.data_received
 
 

@@ -111,8 +111,10 @@ async def change_multi_assets_margin(state: ServerState, call: Call) -> bytes:
         def applied() -> None:
             account.state.multi_assets_margin = target
             account.version += 1
-            # Committed: now, and only now, the account's streams hear of it.
-            state.streams.publish(account.id, config_update(target, state.clock.now_ms()))
+            # Committed: now, and only now, the account's streams hear of it (on PostgreSQL,
+            # from the commit's notification, in commit order with other processes' changes).
+            if not state.store.notifies_modes:
+                state.streams.publish(account.id, config_update(target, state.clock.now_ms()))
 
         return SetMode(account.id, target, account.version), applied
 

@@ -39,8 +39,17 @@ async def shared(
     process published first, redo it on theirs."""
     while True:
         await state.catch_up_runtime()
-        result = operation(state, document)
-        if not changes or await state.publish_runtime():
+        if not changes:
+            return operation(state, document)
+        before = state.runtime_document()
+        try:
+            result = operation(state, document)
+            published = await state.publish_runtime()
+        except BaseException:
+            # Refused half-way, or not published: this process stays as all the others are.
+            state.apply_runtime(before)
+            raise
+        if published:
             return result
 
 

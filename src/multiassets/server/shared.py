@@ -83,9 +83,9 @@ for i = 3, #KEYS do
     end
     redis.call('HSET', KEYS[i], 'm', m, 'u', used, 'w', warned and '1' or '0', 'b', bans,
       'o', offences)
-    local keep = (minute + 1) * window - now
-    if offences > 0 then keep = math.max(keep, bans + forgive - now) end
-    redis.call('PEXPIRE', KEYS[i], math.max(keep, 1))
+    -- Redis keeps time in real milliseconds, the server's clock may be moved or frozen: keep
+    -- the state long enough for any window or ban the server's clock can still be in.
+    redis.call('PEXPIRE', KEYS[i], 2 * forgive)
   end
   table.insert(out, outcome)
   table.insert(out, used)

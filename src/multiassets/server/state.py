@@ -92,14 +92,19 @@ class ServerState:
         """Read accounts and keys again; the mode changes committed meanwhile (a control-plane
         write, another process) are announced on the accounts' streams like any committed
         change: those in ``modes``, each once and in order, when the database told them;
-        else those seen by comparing before and after. Call it holding every account's lock."""
+        on SQLite, those seen by comparing before and after (on PostgreSQL, the notifications
+        will tell them). Call it holding every account's lock."""
         before = {a.id: a.state.multi_assets_margin for a in self.registry.accounts()}
         self.registry.reload()
         if modes is not None:
-            for account_id, mode in modes:
-                self.streams.publish(account_id, config_update(mode, self.clock.now_ms()))
-            return
-        self._announce_differences(before)
+            self.announce(modes)
+        elif not self.store.notifies_modes:
+            self._announce_differences(before)
+
+    def announce(self, modes: list[tuple[int, bool]]) -> None:
+        """Announce committed mode changes, in the order given."""
+        for account_id, mode in modes:
+            self.streams.publish(account_id, config_update(mode, self.clock.now_ms()))
 
     def _announce_differences(self, before: dict[int, bool]) -> None:
         for account_id, mode_before in before.items():

@@ -104,36 +104,34 @@ class _Connection:
         clock = self.state.clock
         deadline = clock.now_ms() + MAX_CONNECTION_MS
         incoming = asyncio.ensure_future(receive())
+        outgoing = asyncio.ensure_future(self.outbox.get())
         try:
             while True:
-                outgoing = asyncio.ensure_future(self.outbox.get())
                 done, _ = await asyncio.wait(
                     {incoming, outgoing}, timeout=1.0, return_when=asyncio.FIRST_COMPLETED
                 )
+                if outgoing in done:  # an event taken off the queue is always delivered
+                    key, event = outgoing.result()
+                    outgoing = asyncio.ensure_future(self.outbox.get())
+                    if event is None:
+                        self.keys.pop(key, None)
+                        if not self.keys:
+                            await self.send({"type": "websocket.close", "code": 1000})
+                            return
+                    else:
+                        await self._emit({"stream": key, "data": event} if self.combined else event)
                 if incoming in done:
-                    outgoing.cancel()
                     message = incoming.result()
                     if message["type"] == "websocket.disconnect":
                         return
                     await self._command(message.get("text") or message.get("bytes") or b"")
                     incoming = asyncio.ensure_future(receive())
-                    continue
-                if outgoing not in done:
-                    outgoing.cancel()
-                    if clock.now_ms() >= deadline:  # Binance ends connections after 24 h
-                        await self.send({"type": "websocket.close", "code": 1000})
-                        return
-                    continue
-                key, event = outgoing.result()
-                if event is None:
-                    self.keys.pop(key, None)
-                    if not self.keys:
-                        await self.send({"type": "websocket.close", "code": 1000})
-                        return
-                    continue
-                await self._emit({"stream": key, "data": event} if self.combined else event)
+                if clock.now_ms() >= deadline:  # Binance ends connections after 24 h
+                    await self.send({"type": "websocket.close", "code": 1000})
+                    return
         finally:
             incoming.cancel()
+            outgoing.cancel()
 
     async def _command(self, raw: str | bytes) -> None:
         """A client frame: SUBSCRIBE, UNSUBSCRIBE, LIST_SUBSCRIPTIONS; anything else is

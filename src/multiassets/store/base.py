@@ -156,9 +156,9 @@ Write = (
 
 @dataclass(frozen=True, slots=True)
 class Elsewhere:
-    """What other processes committed since the last look: whether anything, and, where the
-    database can carry them, the mode changes among it in commit order (account id, mode);
-    None when it can't (then compare before and after)."""
+    """What was committed since the last look: whether other processes changed anything, and,
+    where the database can carry them, every mode change (this process's own too) in commit
+    order (account id, mode); None when it can't (then compare before and after)."""
 
     changed: bool
     modes: list[tuple[int, bool]] | None = None

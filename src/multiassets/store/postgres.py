@@ -138,6 +138,14 @@ class PostgresStore(SQLStore):
             payload = json.dumps({"from": self._id, "modes": chunk})
             db.execute("SELECT pg_notify(?, ?)", (_CHANNEL, payload))
 
+    def _lock_accounts(self, db: Any, account_ids: list[int]) -> None:
+        if len(account_ids) > 1:
+            marks = ", ".join(["?"] * len(account_ids))
+            db.execute(
+                f"SELECT id FROM accounts WHERE id IN ({marks}) ORDER BY id FOR UPDATE",
+                account_ids,
+            ).fetchall()
+
     def _after_explicit_id(self, db: Any) -> None:
         # Ids given by an import must not be handed out again by the identity sequence.
         db.execute(
@@ -161,9 +169,10 @@ class PostgresStore(SQLStore):
                 return Elsewhere(True, None)
             for note in self._listener.notifies(timeout=0):
                 message = json.loads(note.payload)
-                if message["from"] != self._id:
-                    changed = True
-                    modes.extend((int(account), bool(mode)) for account, mode in message["modes"])
+                # Its own commits change nothing this process does not hold already, but their
+                # mode changes are told too: all of them, in the order they were committed.
+                changed = changed or message["from"] != self._id
+                modes.extend((int(account), bool(mode)) for account, mode in message["modes"])
         return Elsewhere(changed, modes)
 
     def close(self) -> None:

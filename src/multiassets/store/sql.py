@@ -49,6 +49,12 @@ def _key(row: tuple[Any, ...]) -> ApiKey:
     )
 
 
+def _changed_accounts(writes: Sequence[Write]) -> list[int]:
+    """The accounts whose rows mode and margin-type changes lock, in id order."""
+    ids = {write.account_id for write in writes if isinstance(write, SetMode | SetMarginType)}
+    return sorted(ids)
+
+
 def _batchable_modes(writes: Sequence[Write]) -> dict[int, SetMode]:
     """The mode changes (by position) that can go in one statement: two or more, each with its
     expected version, no account twice (the server's group commit makes such batches)."""
@@ -86,6 +92,11 @@ class SQLStore:
 
     def _before_commit(self, db: Any, modes: list[tuple[int, bool]]) -> None:
         """Called inside each write transaction, before COMMIT, with its mode changes."""
+
+    def _lock_accounts(self, db: Any, account_ids: list[int]) -> None:
+        """Take the row locks of the accounts a transaction changes, in id order, before it
+        changes any: processes committing overlapping groups can't deadlock. (SQLite's write
+        transaction holds the whole file already.)"""
 
     def _after_explicit_id(self, db: Any) -> None:
         """Called after an account was created with an id chosen by the caller."""
@@ -237,6 +248,7 @@ class SQLStore:
             db = self._writer
             try:
                 db.execute(self.begin_write)
+                self._lock_accounts(db, _changed_accounts(writes))
                 together = _batchable_modes(writes)
                 outcomes = set_modes(db, list(together.values())) if together else []
                 done = dict(zip(together, outcomes, strict=True))
