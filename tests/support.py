@@ -189,10 +189,14 @@ def forget_redis_keys(url: str, db_url: str) -> None:
     import redis
 
     from multiassets.server.shared import default_prefix
+    from multiassets.store import open_store
 
+    store = open_store(db_url)
+    prefix = default_prefix(store.identity())
+    store.close()
     client = redis.Redis.from_url(url, socket_connect_timeout=3)
     try:
-        keys = list(client.scan_iter(match=default_prefix(db_url) + "*", count=1000))
+        keys = list(client.scan_iter(match=prefix + "*", count=1000))
         if keys:
             client.delete(*keys)
     except redis.RedisError:

@@ -134,3 +134,18 @@ def test_processes_committing_overlapping_groups_do_not_deadlock(store_url: str)
     for thread in threads:
         thread.join()
     assert failures == []
+
+
+def test_a_database_has_one_identity_however_it_is_reached(store_url: str) -> None:
+    """Servers share Redis keys by it: found in review, a prefix from the URL's spelling gave
+    two nodes reaching one database as localhost and 127.0.0.1 separate weight budgets."""
+    other_spelling = store_url.replace("127.0.0.1", "localhost").replace(
+        "sqlite:///", "sqlite:////"
+    )
+    first, second = open_store(store_url), open_store(other_spelling)
+    try:
+        assert first.identity() == second.identity()
+        assert len(first.identity()) == 32
+    finally:
+        first.close()
+        second.close()

@@ -143,10 +143,10 @@ class SharedUnavailable(Exception):
     """Redis could not be reached or did not answer in time."""
 
 
-def default_prefix(db_url: str) -> str:
-    """Servers on one database share one set of Redis keys; servers on different databases,
-    none (one Redis can serve many test runs)."""
-    return "multiassets:" + hashlib.sha256(db_url.encode()).hexdigest()[:12] + ":"
+def default_prefix(database_identity: str) -> str:
+    """Servers on one database share one set of Redis keys, whatever URL each reaches it by;
+    servers on different databases, none (one Redis can serve many test runs)."""
+    return "multiassets:" + hashlib.sha256(database_identity.encode()).hexdigest()[:12] + ":"
 
 
 class Shared:

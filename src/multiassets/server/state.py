@@ -69,7 +69,7 @@ class ServerState:
             *getattr(self.store, "errors", ()),
         )
         if config.redis_url is not None:
-            prefix = config.redis_prefix or default_prefix(config.db_url)
+            prefix = config.redis_prefix or default_prefix(self.store.identity())
             self.shared = Shared(config.redis_url, prefix)
             self.streams = StreamHub(RedisListenKeys(self.shared))
             self.limiter = SharedLimiter(

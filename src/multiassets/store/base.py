@@ -207,6 +207,10 @@ class Store(Protocol):
 
     def schema_version(self) -> int: ...
 
+    def identity(self) -> str:
+        """The same for every process using this database, however its URL is spelt."""
+        ...
+
     def healthy(self) -> bool:
         """Whether the database answers a query now."""
         ...

@@ -10,6 +10,7 @@ migrate and notice other processes' commits (SQLite in ``sqlite.py``, PostgreSQL
 from __future__ import annotations
 
 import json
+import secrets
 import threading
 import time
 from collections.abc import Sequence
@@ -100,6 +101,19 @@ class SQLStore:
 
     def _after_explicit_id(self, db: Any) -> None:
         """Called after an account was created with an id chosen by the caller."""
+
+    def identity(self) -> str:
+        """A random id the database keeps, made by the first process that asks."""
+        with self._write_lock:
+            db = self._writer
+            db.execute(
+                "INSERT INTO settings (name, value) VALUES ('database_id', ?)"
+                " ON CONFLICT (name) DO NOTHING",
+                (secrets.token_hex(16),),
+            )
+        found = self.setting("database_id")
+        assert found is not None
+        return found
 
     def healthy(self) -> bool:
         try:
