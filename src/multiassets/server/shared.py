@@ -23,6 +23,7 @@ from .clock import Clock
 from .ratelimit import FORGIVE_AFTER_MS, WINDOW_MS, BanPolicy, banned, too_many
 
 __all__ = [
+    "CHANGES_KEPT",
     "Changes",
     "Shared",
     "SharedLimiter",

@@ -21,6 +21,7 @@ from .metrics import Metrics
 from .ratelimit import BanPolicy, Limiter, WeightLimiter
 from .registry import Registry
 from .shared import (
+    CHANGES_KEPT,
     Changes,
     Shared,
     SharedLimiter,
@@ -202,7 +203,14 @@ class ServerState:
             if counter == seen:
                 return
             changed = carried
-            if changed is None:
+            if counter < seen:
+                if seen - counter <= CHANGES_KEPT:
+                    return  # a reply read before this process's own count: nothing to take
+                # The counter went far back: Redis lost its data. Read everything again, and
+                # forget which counts were this process's own.
+                changed = None
+                self._own_changes.clear()
+            elif changed is None:
                 changed = await self.shared.changed_accounts(seen, counter)
             if changed is None:
                 async with self.registry.all_locked():
