@@ -169,6 +169,29 @@ def test_a_slow_body_gets_408_and_the_connection_closes(srv: Server) -> None:
     assert response.endswith(page(408, "Request Timeout"))
 
 
+def test_a_body_dribbled_byte_by_byte_gets_408_in_the_same_time(srv: Server) -> None:
+    """Found in review: the body's time was per part, so a byte now and then held the
+    connection for as long as the sender liked."""
+    head = (
+        b"POST /fapi/v1/multiAssetsMargin HTTP/1.1\r\nHost: x\r\n"
+        b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\n"
+    )
+    with socket.create_connection(("127.0.0.1", srv.port), timeout=10) as sock:
+        sock.sendall(head)
+        started = time.monotonic()
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            for _ in range(8):  # a byte every 0.4 s: 3.2 s, against the 1 s allowed
+                sock.sendall(b"a")
+                time.sleep(0.4)
+        response = b""
+        with contextlib.suppress(TimeoutError):
+            while chunk := sock.recv(65536):
+                response += chunk
+    assert status_of(response) == 408
+    assert response.endswith(page(408, "Request Timeout"))
+    assert time.monotonic() - started < 6
+
+
 def test_a_connection_that_sends_nothing_is_closed_without_an_answer(srv: Server) -> None:
     with socket.create_connection(("127.0.0.1", srv.port), timeout=10) as sock:
         assert sock.recv(100) == b""

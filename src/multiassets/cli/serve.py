@@ -175,7 +175,7 @@ _option = partial(click.option, show_envvar=True)
     envvar="MULTIASSETS_HEAD_TIMEOUT",
     show_default=True,
     type=click.FloatRange(0.1),
-    help="Seconds a client may take to send a request's line and headers (then 408).",
+    help="Seconds a client may take to send a request's head, and then its body (then 408).",
 )
 @_option(
     "--log-level",

@@ -19,7 +19,6 @@ from ..protocol.errors import DISCONNECTED, IP_BANNED, TOO_MANY_PARAMETERS, UNKN
 from .checks import Call, Request, check
 from .config import CONFIG_ENV, ServerConfig
 from .control import PREFIX, handle_control
-from .edge import edge_html
 from .faults import FaultRule
 from .proxies import TrustedProxies
 from .ratelimit import WeightRefused
@@ -53,10 +52,7 @@ class App:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            try:
-                response = await self.handle(scope, receive)
-            except _BodyTooSlow:
-                response = _body_too_slow()
+            response = await self.handle(scope, receive)
             if response is None:
                 await _drop_connection(send)
                 return
@@ -100,7 +96,7 @@ class App:
                 elif name == b"content-type":
                     request.content_type = value.decode("latin-1")
             if method != "GET":
-                request.body = await _read_body(receive, self.state.config.head_timeout_s)
+                request.body = await _read_body(receive)
             call = await check(self.state, route.endpoint, request)
             faults = self.state.faults
             fault = (
@@ -142,8 +138,6 @@ class App:
         except ApiError as refused:
             error = refused
             response = error_response(error, await self._used(refused, request))
-        except _BodyTooSlow:
-            raise
         except self.state.unavailable as down:
             # The database or Redis did not answer: "unable to process your request", not a
             # hang and not a guess.
@@ -237,7 +231,7 @@ class App:
                 authorization = value.decode("latin-1")
         content_type = "application/json"
         try:
-            body = await _read_body(receive, self.state.config.head_timeout_s)
+            body = await _read_body(receive)
             status, payload, content_type = await handle_control(
                 self.state,
                 scope["method"],
@@ -247,8 +241,6 @@ class App:
                 body,
                 scope["query_string"],
             )
-        except _BodyTooSlow:
-            raise
         except ApiError as error:
             too_large = error.spec is TOO_MANY_PARAMETERS
             status = 413 if too_large else 400
@@ -332,28 +324,12 @@ async def _drop_connection(send: Send) -> None:
         await asyncio.sleep(0)  # let uvicorn see the disconnect before the app returns
 
 
-class _BodyTooSlow(Exception):
-    """The client stopped sending its body: the edge's 408, and the connection closes."""
-
-
-def _body_too_slow() -> Response:
-    page = edge_html(408)
-    headers = [
-        (b"content-type", b"text/html"),
-        (b"content-length", b"%d" % len(page)),
-        (b"connection", b"close"),
-    ]
-    return 408, headers, page
-
-
-async def _read_body(receive: Receive, timeout_s: float = 10.0) -> bytes:
+async def _read_body(receive: Receive) -> bytes:
+    # A body that does not arrive in time is the edge's to refuse (edge.py: 408).
     chunks: list[bytes] = []
     size = 0
     while True:
-        try:
-            message = await asyncio.wait_for(receive(), timeout_s)
-        except TimeoutError:
-            raise _BodyTooSlow from None
+        message = await receive()
         if message["type"] == "http.disconnect":
             raise ApiError(DISCONNECTED)  # the client left before sending its whole body
         chunk = message.get("body", b"")

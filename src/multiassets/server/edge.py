@@ -1,5 +1,5 @@
 """What Binance's edge answers before a request reaches the API: bytes that are not HTTP, a
-request head that is too large, a client too slow to send its head (or its body: ``app.py``).
+request head that is too large, a client too slow to send its head or its body.
 
 Binance's API sits behind a CDN and load balancers that answer such requests themselves, with
 an HTML page, never with the API's JSON (as they do for an unknown path: ``responses.py``). We
@@ -61,7 +61,8 @@ def _head_timeout_s() -> float:
 class EdgeProtocol(HttpToolsProtocol):
     """uvicorn's httptools protocol, answering as Binance's edge where the request can't be
     read: HTTP 400 for what is not HTTP, 431 for a head over :data:`MAX_HEAD_BYTES`, 408 for a
-    head not complete within the configured time (a slow sender holds no connection for ever).
+    head, or then a body, not complete within the configured time (a slow sender holds no
+    connection for ever).
 
     Slow heads are found by one sweep a second over the open connections rather than a timer
     per request: arming and cancelling a timer on every request cost ~3 µs, a tenth of the
@@ -118,6 +119,7 @@ class EdgeProtocol(HttpToolsProtocol):
 
     def on_headers_complete(self) -> None:
         self._receiving = False
+        self._began = self.loop.time()  # now the body, if any, has the same time to arrive
         _on_headers_complete(self)
 
     def on_response_complete(self) -> None:
@@ -173,9 +175,12 @@ class EdgeProtocol(HttpToolsProtocol):
     def _check_head_time(self, now: float, timeout: float) -> None:
         if now - self._began < timeout or self._discarding or self.transport.is_closing():
             return
-        if self._receiving:
-            self._refuse(408)
-        elif self.cycle is None:
+        cycle = self.cycle
+        if self._receiving or (
+            cycle is not None and cycle.more_body and not cycle.response_started
+        ):
+            self._refuse(408)  # its head, or its body, did not arrive in time
+        elif cycle is None:
             self.transport.close()  # connected, and sent nothing in all that time
 
 
@@ -188,7 +193,7 @@ _data_received = HttpToolsProtocol.data_received
 
 
 async def _sweep(loop: asyncio.AbstractEventLoop) -> None:
-    """Once a second: refuse the heads not complete in time."""
+    """Once a second: refuse the heads and bodies not complete in time."""
     timeout = EdgeProtocol._head_timeout or 10.0
     while EdgeProtocol._open:
         await asyncio.sleep(min(1.0, timeout / 4))
