@@ -299,3 +299,35 @@ def test_futures_connector_changes_the_mode(srv: Server) -> None:
     with pytest.raises(ClientError) as caught:
         client.change_multi_asset_mode(multiAssetsMargin="false")
     assert (caught.value.status_code, caught.value.error_code) == (400, -4170)
+
+
+def test_a_change_to_an_account_deleted_meanwhile_is_2015(tmp_path: Path) -> None:
+    """The account went from the database between the checks and the commit (another
+    process deleted it): the key no longer works, as Binance says of a deleted key."""
+    import asyncio
+
+    from multiassets.admin import Admin
+    from multiassets.protocol.errors import ApiError
+    from multiassets.server.checks import Call
+    from multiassets.server.config import ServerConfig
+    from multiassets.server.handlers import change_multi_assets_margin
+    from multiassets.server.state import ServerState
+    from multiassets.store import DeleteAccount
+
+    state = ServerState(ServerConfig(db_url=f"sqlite:///{tmp_path / 'x.db'}"))
+    try:
+        key = Admin(state.store).create_key("alice")
+        api_key = state.registry.key(key["apiKey"])
+        assert api_key is not None
+        account = state.registry.account(api_key.account_id)
+        state.store.apply([DeleteAccount(account.id)])  # by another process: not seen here yet
+        call = Call(0, 1, {"multiAssetsMargin": "true"}, "10.0.0.1", api_key, account)
+        with pytest.raises(ApiError) as refused:
+            asyncio.run(change_multi_assets_margin(state, call))
+        assert (refused.value.code, refused.value.status, refused.value.msg) == (
+            -2015,
+            401,
+            "Invalid API-key, IP, or permissions for action, request ip: 10.0.0.1",
+        )
+    finally:
+        state.close()

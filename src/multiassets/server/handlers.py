@@ -19,7 +19,7 @@ from ..protocol.errors import (
     ApiError,
 )
 from ..protocol.params import parse_choice, require
-from ..store import Account, SetMarginType, SetMode, Stale, StoreError, Write
+from ..store import Account, NotFound, SetMarginType, SetMode, Stale, StoreError, Write
 from .streams import config_update
 
 if TYPE_CHECKING:
@@ -169,6 +169,10 @@ async def _change(
                 return
             except Stale:
                 await state.refresh_account(account)
+            except NotFound:
+                # Another process deleted the account meanwhile: its keys went with it.
+                state.registry.forget(account.id)
+                raise ApiError(REJECTED_MBX_KEY, ip=call.client_ip) from None
             except StoreError:
                 # Nothing was committed: Binance's "failure, safe to resend" answer.
                 raise ApiError(DISCONNECTED) from None
