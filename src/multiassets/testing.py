@@ -54,6 +54,22 @@ class TestServer:
         return ControlClient(self.base_url, self.admin_token)
 
 
+def _serve_command(port: int, db_url: str, token: str, args: Sequence[str]) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "multiassets",
+        "serve",
+        "--port",
+        str(port),
+        "--db",
+        db_url,
+        "--admin-token",
+        token,
+        *args,
+    ]
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -104,19 +120,7 @@ def serve(
         for attempt in range(3):
             port = _free_port()
             process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "multiassets",
-                    "serve",
-                    "--port",
-                    str(port),
-                    "--db",
-                    db_url,
-                    "--admin-token",
-                    token,
-                    *args,
-                ],
+                _serve_command(port, db_url, token, args),
                 stdout=subprocess.PIPE,
                 stderr=stderr if stderr is not None else subprocess.DEVNULL,
                 text=True,
@@ -179,19 +183,7 @@ def serve_existing(
     after a crash): yields its port and process."""
     port = port if port is not None else _free_port()
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "multiassets",
-            "serve",
-            "--port",
-            str(port),
-            "--db",
-            db_url,
-            "--admin-token",
-            admin_token,
-            *args,
-        ],
+        _serve_command(port, db_url, admin_token, args),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         text=True,
