@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
+import re
 import secrets
 import string
 from collections.abc import Iterable
@@ -34,13 +35,32 @@ from .store import (
 )
 from .store.base import KeyKind, NotFound
 
-__all__ = ["DEMO_ACCOUNT", "PERMISSIONS", "Admin", "AdminError", "NewKey", "token_matches"]
+__all__ = [
+    "ACCOUNT_NAME_PATTERN",
+    "DEMO_ACCOUNT",
+    "PERMISSIONS",
+    "Admin",
+    "AdminError",
+    "NewKey",
+    "token_matches",
+]
 
 PERMISSIONS = ("USER_DATA", "TRADE")
 DEMO_ACCOUNT = "demo"
 _ALPHABET = string.ascii_letters + string.digits
 _TOKEN_SETTING = "admin_token_sha256"
 EXPORT_FORMAT = "multiassets/state@1"
+#: An account name: letters, digits, ".", "_" and "-" (RFC 3986's unreserved characters but
+#: "~", which older encoders escape: none needs encoding in a path, so a name is sent as it
+#: is), starting with a letter or a digit (never the path segments "." and "..", which
+#: clients resolve away, nor a word the CLI would read as an option), at most 64 of them. The
+#: OpenAPI schema shows this very pattern; ``re.fullmatch`` makes ``$`` end the string, as in
+#: JSON Schema's dialect.
+ACCOUNT_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+_ACCOUNT_NAME = re.compile(ACCOUNT_NAME_PATTERN)
+_ACCOUNT_NAME_RULE = (
+    'an account name is 1 to 64 letters, digits, ".", "_" or "-", starting with a letter or digit'
+)
 
 
 class AdminError(Exception):
@@ -128,11 +148,11 @@ class Admin:
             for account in self.store.accounts()
         ]
 
-    def create_account(self, name: str) -> dict[str, Any]:
-        if not name or len(name) > 64 or not name.isprintable():
-            raise AdminError("an account name is 1 to 64 printable characters")
-        self._apply(CreateAccount(name))
-        return {"name": name, "multiAssetsMargin": False}
+    def create_account(self, name: object) -> dict[str, Any]:
+        """A new account in Single-Asset Mode; ``name`` as a request body gave it."""
+        checked = account_name(name)
+        self._apply(CreateAccount(checked))
+        return {"name": checked, "multiAssetsMargin": False}
 
     def ensure_account(self, name: str) -> tuple[Account, bool]:
         account = self.store.account(name)
@@ -239,6 +259,14 @@ class Admin:
         self._apply(*writes, atomic=True)
 
 
+def account_name(value: object) -> str:
+    """``value`` if it is a valid account name (ACCOUNT_NAME_PATTERN), else AdminError."""
+    if not isinstance(value, str) or _ACCOUNT_NAME.fullmatch(value) is None:
+        shown = repr(value) if len(repr(value)) <= 70 else f"{repr(value)[:70]}…"
+        raise AdminError(f"{_ACCOUNT_NAME_RULE}, not {shown}")
+    return value
+
+
 def _allowlist(value: Any) -> tuple[str, ...] | None:
     """None (any IP), or a list of IP addresses (an empty list allows none)."""
     if value is None:
@@ -262,32 +290,44 @@ def _api_key(value: Any) -> str:
 def _parse_export(document: Any) -> list[tuple[str, list[dict[str, Any]], AccountState]]:
     if not isinstance(document, dict) or document.get("format") != EXPORT_FORMAT:
         raise AdminError(f"not a multiassets state document (format {EXPORT_FORMAT!r})")
-    parsed = []
+    unknown = sorted(set(document) - {"format", "accounts"})
+    if unknown:
+        raise AdminError(f"invalid state document: unknown fields: {', '.join(unknown)[:200]}")
+    accounts = document.get("accounts")
+    if not isinstance(accounts, list):
+        raise AdminError("invalid state document: accounts must be a list")
     try:
-        for entry in document.get("accounts") or []:
-            keys = []
-            for key in entry.get("keys") or []:
-                permissions = set(key.get("permissions") or ())
-                allowlist = key.get("ipAllowlist")
-                kind = key.get("type", "HMAC")
-                if kind == "HMAC" and not key.get("secretKey"):
-                    raise AdminError("an HMAC key needs its secretKey to be imported")
-                if kind != "HMAC":
-                    kind, _ = read_public_key(str(key.get("publicKey")))
-                keys.append(
-                    {
-                        "api_key": _api_key(key.get("apiKey")),
-                        "kind": kind,
-                        "secret": key.get("secretKey") if kind == "HMAC" else None,
-                        "public_key": key.get("publicKey") if kind != "HMAC" else None,
-                        "can_read": "USER_DATA" in permissions,
-                        "can_trade": "TRADE" in permissions,
-                        "ip_allowlist": _allowlist(allowlist),
-                    }
-                )
-            parsed.append(
-                (str(entry["name"]), keys, AccountState.from_json(entry.get("state", {})))
-            )
+        return [_parse_entry(entry) for entry in accounts]
     except (StateError, KeyFormatError, KeyError, TypeError, AttributeError) as error:
         raise AdminError(f"invalid state document: {error}") from None
-    return parsed
+
+
+def _parse_entry(entry: Any) -> tuple[str, list[dict[str, Any]], AccountState]:
+    """One account of an export: its name, its keys (as ApiKey's fields), its state."""
+    if not isinstance(entry, dict) or not set(entry) <= {"name", "keys", "state"}:
+        raise AdminError("invalid state document: an account is {name, keys, state}")
+    if "name" not in entry:
+        raise AdminError("invalid state document: an account needs its name")
+    keys = entry.get("keys", [])
+    if not isinstance(keys, list):
+        raise AdminError("invalid state document: keys must be a list")
+    state = AccountState.from_json(entry.get("state", {}))
+    return account_name(entry["name"]), [_parse_key(key) for key in keys], state
+
+
+def _parse_key(key: Any) -> dict[str, Any]:
+    permissions = set(key.get("permissions") or ())
+    kind = key.get("type", "HMAC")
+    if kind == "HMAC" and not key.get("secretKey"):
+        raise AdminError("an HMAC key needs its secretKey to be imported")
+    if kind != "HMAC":
+        kind, _ = read_public_key(str(key.get("publicKey")))
+    return {
+        "api_key": _api_key(key.get("apiKey")),
+        "kind": kind,
+        "secret": key.get("secretKey") if kind == "HMAC" else None,
+        "public_key": key.get("publicKey") if kind != "HMAC" else None,
+        "can_read": "USER_DATA" in permissions,
+        "can_trade": "TRADE" in permissions,
+        "ip_allowlist": _allowlist(key.get("ipAllowlist")),
+    }

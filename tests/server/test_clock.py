@@ -4,11 +4,14 @@ weight windows follow it; clients re-sync."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from multiassets import Client
 from multiassets.admin import AdminError
@@ -109,3 +112,104 @@ def test_clock_command(srv: Server) -> None:
         "offsetMs": 0,
         "frozen": False,
     }
+
+
+# -- the clock's bounds: from the epoch to the end of year 9999 --------------------------------
+
+#: 9999-12-31T23:59:59.999Z in ms since the epoch, worked out by hand: 253402300800 s is
+#: 10000-01-01T00:00:00Z (2932897 days of 86400 s since 1970-01-01).
+LAST_MS = 2_932_897 * 86_400 * 1000 - 1
+BOUNDS = (
+    "server time would be {} ms: it must be from 0 (1970-01-01T00:00:00Z) to "
+    "253402300799999 (9999-12-31T23:59:59.999Z)"
+)
+
+
+def test_an_offset_before_the_epoch_is_refused_and_earns_no_phantom_ban(srv: Server) -> None:
+    """Found by an outside probe: the clock went below 0 and every request got 418 "banned
+    until 0" though no 429 was ever sent."""
+    before = srv.control.clock()
+    with pytest.raises(AdminError) as caught:
+        srv.control.set_clock(offsetMs=-(now_ms() + 3_600_000))
+    assert caught.value.status == 400
+    said = re.fullmatch(re.escape(BOUNDS).replace(r"\{\}", r"(-?\d+)"), str(caught.value))
+    assert said is not None and abs(int(said.group(1)) + 3_600_000) < 2_000, caught.value
+    assert srv.control.clock()["offsetMs"] == before["offsetMs"] == 0
+    reply = srv.request("GET", "/fapi/v1/time")
+    assert reply.status == 200 and abs(reply.json()["serverTime"] - now_ms()) < 2_000
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"offsetMs": 9_223_372_036_854_775_807},
+        {"freeze": True, "at": LAST_MS + 1},
+        {"freeze": True, "at": -1},
+        {"freeze": True, "at": 9_223_372_036_854_775_807},
+    ],
+    ids=["long-max-offset", "year-10000", "before-the-epoch", "long-max"],
+)
+def test_a_clock_outside_the_epoch_to_year_9999_is_refused_and_changes_nothing(
+    srv: Server, settings: dict[str, object]
+) -> None:
+    srv.control.set_clock(offsetMs=1_000)
+    with pytest.raises(AdminError) as caught:
+        srv.control.set_clock(**settings)
+    at = settings.get("at")
+    assert caught.value.status == 400
+    if isinstance(at, int):
+        assert str(caught.value) == BOUNDS.format(at)
+    clock = srv.control.clock()
+    assert (clock["offsetMs"], clock["frozen"]) == (1_000, False)
+
+
+@pytest.mark.parametrize("at", [0, 1, LAST_MS])
+def test_the_clock_can_stand_at_either_bound_and_requests_are_answered(
+    srv: Server, at: int
+) -> None:
+    assert srv.control.set_clock(freeze=True, at=at)["serverTime"] == at
+    assert srv.request("GET", "/fapi/v1/time").json() == {"serverTime": at}
+    reply = srv.signed("GET", "/fapi/v1/multiAssetsMargin", timestamp=at)
+    assert (reply.status, reply.json()) == (200, {"multiAssetsMargin": False})
+    for _ in range(3):  # weight counts, and no ban comes of it
+        assert srv.request("GET", "/fapi/v1/ping").status == 200
+
+
+_MILLIS = st.one_of(
+    st.integers(-(2**64), 2**64),
+    st.integers(-10_000, 10_000),
+    st.integers(LAST_MS - 10_000, LAST_MS + 10_000),
+    st.sampled_from([-(2**63), 2**63 - 1]),
+)
+_SETTINGS = st.one_of(
+    st.fixed_dictionaries({"offsetMs": _MILLIS}),
+    st.fixed_dictionaries({"freeze": st.just(True), "at": _MILLIS}),
+    st.fixed_dictionaries({"offsetMs": _MILLIS, "freeze": st.just(True)}),
+    st.just({"freeze": False}),
+)
+
+
+def test_any_clock_setting_keeps_the_server_answering_within_the_bounds(srv: Server) -> None:
+    """Accepted exactly when it leaves server time in [0, LAST_MS]; whatever it was, the
+    server then answers with a time in bounds and without a ban (there was no 429)."""
+
+    @settings(max_examples=60, deadline=None, database=None)
+    @given(_SETTINGS)
+    def run(clock: dict[str, int]) -> None:
+        srv.control.reset_clock()
+        wall = now_ms()
+        target = clock.get("at", wall + clock.get("offsetMs", 0))
+        try:
+            srv.control.set_clock(**clock)
+            accepted = True
+        except AdminError as error:
+            assert error.status == 400, error
+            accepted = False
+        if "at" in clock or not (-5_000 < target < 5_000 or abs(target - LAST_MS) < 5_000):
+            assert accepted == (0 <= target <= LAST_MS), (clock, target)
+        reply = srv.request("GET", "/fapi/v1/time")
+        assert reply.status == 200
+        assert 0 <= reply.json()["serverTime"] <= LAST_MS + 60_000
+        assert srv.request("GET", "/fapi/v1/ping").status == 200
+
+    run()

@@ -126,7 +126,8 @@ def test_state_set_and_read_back_exactly(srv: Server) -> None:
     [
         pytest.param(
             {"balances": {"USDT": 1.5}},
-            "balance of USDT must be a decimal string, got 1.5",
+            'balance of USDT must be a decimal string such as "-1.5": at most 18 digits before'
+            " the point and 8 after it, got 1.5",
             id="float-amount",
         ),
         pytest.param(
@@ -142,7 +143,9 @@ def test_state_set_and_read_back_exactly(srv: Server) -> None:
             "multiAssetsMargin must be true or false, got 'true'",
             id="string-mode",
         ),
-        pytest.param({"leverage": 5}, "unknown fields: leverage", id="unknown-field"),
+        pytest.param(
+            {"leverage": 5}, "unknown fields in an account state: leverage", id="unknown-field"
+        ),
     ],
 )
 def test_invalid_state_is_refused_with_a_reason(srv: Server, document: Any, message: str) -> None:

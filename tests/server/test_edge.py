@@ -19,6 +19,7 @@ import pytest
 from multiassets.server.edge import MAX_HEAD_BYTES
 
 from ..support import Server, now_ms, running_server, sign
+from .raw_http import exchange, page, status_of
 
 ERROR_LOG_WORDS = ("Traceback", "Exception", "ERROR")
 
@@ -33,40 +34,6 @@ def srv(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     assert not any(word in text for word in ERROR_LOG_WORDS), text
 
 
-def exchange(srv: Server, data: bytes, *, pause: float = 0, timeout: float = 10) -> bytes:
-    """Send ``data`` on a new connection (after ``pause`` s), then read what comes back until
-    the server closes the connection or says nothing more for a moment."""
-    with socket.create_connection(("127.0.0.1", srv.port), timeout=timeout) as sock:
-        if pause:
-            time.sleep(pause)
-        # The server may answer and stop reading before all is sent: what it said is still there.
-        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-            sock.sendall(data)
-        chunks = []
-        sock.settimeout(3)  # longer than the server's 1 s head and body timeouts
-        try:
-            while chunk := sock.recv(65536):
-                chunks.append(chunk)
-                sock.settimeout(0.3)  # an answer came: wait only for the rest of it
-        except TimeoutError:
-            pass
-    return b"".join(chunks)
-
-
-def status_of(response: bytes) -> int:
-    return int(response.split(b" ", 2)[1])
-
-
-def page(status: int, reason: str) -> bytes:
-    title = f"{status} {reason}".encode()
-    return (
-        b"<html>\r\n<head><title>"
-        + title
-        + b"</title></head>\r\n<body>\r\n<center><h1>"
-        + (title + b"</h1></center>\r\n</body>\r\n</html>\r\n")
-    )
-
-
 @pytest.mark.parametrize(
     "request_bytes",
     [
@@ -76,14 +43,16 @@ def page(status: int, reason: str) -> bytes:
         ),
         pytest.param(b"GET /fapi/v1/ping HTTP/9.9\r\nHost: x\r\n\r\n", id="unknown-version"),
         pytest.param(b"GET /fapi/v1/ping x HTTP/1.1\r\nHost: x\r\n\r\n", id="space-in-target"),
-        pytest.param(b"GET /fapi/v1/ping HTTP/1.1\r\nHo st: x\r\n\r\n", id="space-in-header-name"),
+        pytest.param(
+            b"GET /fapi/v1/ping HTTP/1.1\r\nHost: x\r\nHo st: x\r\n\r\n", id="space-in-header-name"
+        ),
         pytest.param(b"GET /fapi/v1/ping\x00 HTTP/1.1\r\nHost: x\r\n\r\n", id="nul-in-target"),
         pytest.param(
-            b"POST /fapi/v1/listenKey HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+            b"POST /fapi/v1/listenKey HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
             id="broken-chunked-body",
         ),
         pytest.param(
-            b"POST /fapi/v1/listenKey HTTP/1.1\r\nContent-Length: abc\r\n\r\n",
+            b"POST /fapi/v1/listenKey HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n",
             id="content-length-not-a-number",
         ),
     ],
@@ -100,11 +69,11 @@ def test_what_is_not_http_gets_the_edge_400_page(srv: Server, request_bytes: byt
     "request_bytes",
     [
         pytest.param(
-            b"GET /fapi/v1/ping HTTP/1.1\r\nX-A: " + b"a" * MAX_HEAD_BYTES + b"\r\n\r\n",
+            b"GET /fapi/v1/ping HTTP/1.1\r\nHost: x\r\nX-A: " + b"a" * MAX_HEAD_BYTES + b"\r\n\r\n",
             id="one-huge-header",
         ),
         pytest.param(
-            b"GET /fapi/v1/ping HTTP/1.1\r\n"
+            b"GET /fapi/v1/ping HTTP/1.1\r\nHost: x\r\n"
             + b"".join(b"X-%d: a\r\n" % n for n in range(3000))
             + b"\r\n",
             id="many-headers",
@@ -142,7 +111,9 @@ def test_garbage_after_two_pipelined_requests_waits_for_both(srv: Server) -> Non
 
 def test_a_head_just_under_the_limit_is_served(srv: Server) -> None:
     padding = b"a" * (MAX_HEAD_BYTES - 200)
-    response = exchange(srv, b"GET /fapi/v1/ping HTTP/1.1\r\nX-A: " + padding + b"\r\n\r\n")
+    response = exchange(
+        srv, b"GET /fapi/v1/ping HTTP/1.1\r\nHost: x\r\nX-A: " + padding + b"\r\n\r\n"
+    )
     assert status_of(response) == 200 and response.endswith(b"\r\n\r\n{}")
 
 

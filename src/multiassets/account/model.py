@@ -6,8 +6,9 @@ them. ``to_json``/``from_json`` are the document the control plane and fixtures 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, Literal
 
 from ..market import ASSETS_BY_NAME, SYMBOLS_BY_NAME
@@ -29,47 +30,98 @@ ORDER_TYPES = (
 )
 
 
+#: An amount in a state document: a decimal string, as Binance writes amounts (a JSON number
+#: may be rounded on its way), with at most 8 decimals (Binance's most) and 18 digits before
+#: the point. Under 10**18, an amount is far inside a double's range (and a Java long's), and
+#: the rules' sums and products of such amounts and index prices have a few dozen digits at
+#: most: rules.py computes them exactly, a million orders of magnitude from Decimal's exponent
+#: limits. The OpenAPI schema shows this very pattern (``server/openapi_control.py``).
+#: Matched with ``re.fullmatch``, so that ``$`` ends the string, as in JSON Schema's dialect
+#: (ECMA-262), rather than also before a final newline.
+AMOUNT_INTEGER_DIGITS = 18
+AMOUNT_DECIMALS = 8
+AMOUNT_PATTERN = rf"^-?[0-9]{{1,{AMOUNT_INTEGER_DIGITS}}}(\.[0-9]{{1,{AMOUNT_DECIMALS}}})?$"
+_AMOUNT = re.compile(AMOUNT_PATTERN)
+_AMOUNT_RULE = (
+    f'a decimal string such as "-1.5": at most {AMOUNT_INTEGER_DIGITS} digits before the point'
+    f" and {AMOUNT_DECIMALS} after it"
+)
+#: Binance's order ids are positive Java longs (and a store keeps them as 64-bit integers).
+ORDER_ID_MIN = 1
+ORDER_ID_MAX = 2**63 - 1
+#: The fields of each part of a state document; the amounts are strings of AMOUNT_PATTERN.
+POSITION_AMOUNTS = ("positionAmt", "entryPrice", "initialMargin", "unrealizedProfit")
+POSITION_FIELDS = ("symbol", "positionSide", *POSITION_AMOUNTS)
+ORDER_AMOUNTS = ("price", "origQty")
+ORDER_FIELDS = ("orderId", "symbol", "side", "type", *ORDER_AMOUNTS)
+STATE_FIELDS = ("multiAssetsMargin", "marginTypes", "balances", "positions", "openOrders")
+#: The fields a document may leave out, and what each then is.
+POSITION_DEFAULTS = {"positionSide": "BOTH", **dict.fromkeys(POSITION_AMOUNTS[1:], "0")}
+ORDER_DEFAULTS = {"type": "LIMIT", "price": "0"}
+#: The longest a refusal quotes of the value it refuses: a document can hold a megabyte.
+_SHOWN = 60
+
+
 class StateError(ValueError):
     """A state document that does not describe a valid account."""
 
 
+def _cut(text: str) -> str:
+    return text if len(text) <= _SHOWN else f"{text[:_SHOWN]}… ({len(text)} characters)"
+
+
+def _shown(value: Any) -> str:
+    return _cut(repr(value))
+
+
 def _decimal(value: Any, what: str) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, str | int):
-        raise StateError(f"{what} must be a decimal string, got {value!r}")
-    try:
-        number = Decimal(value)
-    except InvalidOperation:
-        raise StateError(f"{what} must be a decimal string, got {value!r}") from None
-    if not number.is_finite():
-        raise StateError(f"{what} must be finite, got {value!r}")
-    return number
+    if not isinstance(value, str) or _AMOUNT.fullmatch(value) is None:
+        raise StateError(f"{what} must be {_AMOUNT_RULE}, got {_shown(value)}")
+    return Decimal(value)
+
+
+def _text(amount: Decimal) -> str:
+    # Fixed-point, as the document gave it: str() would write 0.00000001 as "1E-8", which
+    # AMOUNT_PATTERN refuses, so an export would not import.
+    return format(amount, "f")
+
+
+def _order_id(value: Any) -> int:
+    # JSON Schema's integers include 1.0 (a number's value, not its spelling, decides).
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise StateError(f"orderId must be an integer, got {_shown(value)}")
+    if not ORDER_ID_MIN <= value <= ORDER_ID_MAX:
+        raise StateError(f"orderId must be from {ORDER_ID_MIN} to {ORDER_ID_MAX}, got {value}")
+    return value
 
 
 def _choice(value: Any, choices: tuple[str, ...], what: str) -> str:
     if not isinstance(value, str) or value not in choices:
-        raise StateError(f"{what} must be one of {', '.join(choices)}, got {value!r}")
+        raise StateError(f"{what} must be one of {', '.join(choices)}, got {_shown(value)}")
     return str(value)
 
 
-def _mapping(value: Any, what: str) -> dict[Any, Any]:
-    if value is None:
-        return {}
+def _object(value: Any, fields: tuple[str, ...] | None, what: str) -> dict[Any, Any]:
+    """``value`` if it is an object with no field but ``fields`` (any, if None)."""
     if not isinstance(value, dict):
-        raise StateError(f"{what} must be an object, got {value!r}")
+        raise StateError(f"{what} must be an object, got {_shown(value)}")
+    unknown = sorted(set(value) - set(fields)) if fields is not None else []
+    if unknown:
+        raise StateError(f"unknown fields in {what}: {_cut(', '.join(unknown))}")
     return value
 
 
 def _list(value: Any, what: str) -> list[Any]:
-    if value is None:
-        return []
     if not isinstance(value, list):
-        raise StateError(f"{what} must be a list, got {value!r}")
+        raise StateError(f"{what} must be a list, got {_shown(value)}")
     return value
 
 
 def _symbol(value: Any, what: str) -> str:
     if not isinstance(value, str) or value not in SYMBOLS_BY_NAME:
-        raise StateError(f"{what}: unknown symbol {value!r}")
+        raise StateError(f"{what}: unknown symbol {_shown(value)}")
     return str(value)
 
 
@@ -87,23 +139,19 @@ class Position:
         return {
             "symbol": self.symbol,
             "positionSide": self.position_side,
-            "positionAmt": str(self.position_amt),
-            "entryPrice": str(self.entry_price),
-            "initialMargin": str(self.initial_margin),
-            "unrealizedProfit": str(self.unrealized_profit),
+            "positionAmt": _text(self.position_amt),
+            "entryPrice": _text(self.entry_price),
+            "initialMargin": _text(self.initial_margin),
+            "unrealizedProfit": _text(self.unrealized_profit),
         }
 
     @classmethod
     def from_json(cls, data: Any) -> Position:
-        if not isinstance(data, dict):
-            raise StateError(f"a position must be an object, got {data!r}")
+        data = {**POSITION_DEFAULTS, **_object(data, POSITION_FIELDS, "a position")}
         return cls(
             _symbol(data.get("symbol"), "position symbol"),
-            _choice(data.get("positionSide", "BOTH"), POSITION_SIDES, "positionSide"),
-            _decimal(data.get("positionAmt"), "positionAmt"),
-            _decimal(data.get("entryPrice", "0"), "entryPrice"),
-            _decimal(data.get("initialMargin", "0"), "initialMargin"),
-            _decimal(data.get("unrealizedProfit", "0"), "unrealizedProfit"),
+            _choice(data["positionSide"], POSITION_SIDES, "positionSide"),
+            *(_decimal(data.get(name), name) for name in POSITION_AMOUNTS),
         )
 
 
@@ -122,24 +170,20 @@ class Order:
             "symbol": self.symbol,
             "side": self.side,
             "type": self.type,
-            "price": str(self.price),
-            "origQty": str(self.orig_qty),
+            "price": _text(self.price),
+            "origQty": _text(self.orig_qty),
         }
 
     @classmethod
     def from_json(cls, data: Any) -> Order:
-        if not isinstance(data, dict):
-            raise StateError(f"an order must be an object, got {data!r}")
-        order_id = data.get("orderId")
-        if isinstance(order_id, bool) or not isinstance(order_id, int):
-            raise StateError(f"orderId must be an integer, got {order_id!r}")
+        data = {**ORDER_DEFAULTS, **_object(data, ORDER_FIELDS, "an order")}
         return cls(
-            order_id,
+            _order_id(data.get("orderId")),
             _symbol(data.get("symbol"), "order symbol"),
             _choice(data.get("side"), ORDER_SIDES, "order side"),
-            _decimal(data.get("price", "0"), "price"),
+            _decimal(data["price"], "price"),
             _decimal(data.get("origQty"), "origQty"),
-            _choice(data.get("type", "LIMIT"), ORDER_TYPES, "order type"),
+            _choice(data["type"], ORDER_TYPES, "order type"),
         )
 
 
@@ -160,40 +204,66 @@ class AccountState:
         return {
             "multiAssetsMargin": self.multi_assets_margin,
             "marginTypes": dict(sorted(self.margin_types.items())),
-            "balances": {asset: str(amount) for asset, amount in sorted(self.balances.items())},
+            "balances": {asset: _text(amount) for asset, amount in sorted(self.balances.items())},
             "positions": [position.to_json() for position in self.positions],
             "openOrders": [order.to_json() for order in self.open_orders],
         }
 
     @classmethod
     def from_json(cls, data: Any) -> AccountState:
-        if not isinstance(data, dict):
-            raise StateError(f"an account state must be an object, got {data!r}")
-        unknown = set(data) - {
-            "multiAssetsMargin",
-            "marginTypes",
-            "balances",
-            "positions",
-            "openOrders",
-        }
-        if unknown:
-            raise StateError(f"unknown fields: {', '.join(sorted(unknown))}")
+        """The state a document describes; a field left out is empty (or False)."""
+        data = _object(data, STATE_FIELDS, "an account state")
         mode = data.get("multiAssetsMargin", False)
         if not isinstance(mode, bool):
-            raise StateError(f"multiAssetsMargin must be true or false, got {mode!r}")
-        margin_types: dict[str, MarginType] = {}
-        for symbol, margin_type in _mapping(data.get("marginTypes"), "marginTypes").items():
-            chosen = _choice(margin_type, MARGIN_TYPES, "marginType")
-            margin_types[_symbol(symbol, "marginTypes")] = (
-                "ISOLATED" if chosen == "ISOLATED" else "CROSSED"
+            raise StateError(f"multiAssetsMargin must be true or false, got {_shown(mode)}")
+        return cls(
+            mode,
+            _margin_types(data.get("marginTypes", {})),
+            _balances(data.get("balances", {})),
+            _positions(_list(data.get("positions", []), "positions")),
+            _orders(_list(data.get("openOrders", []), "openOrders")),
+        )
+
+
+def _margin_types(value: Any) -> dict[str, MarginType]:
+    margin_types: dict[str, MarginType] = {}
+    for symbol, margin_type in _object(value, None, "marginTypes").items():
+        chosen = _choice(margin_type, MARGIN_TYPES, "marginType")
+        margin_types[_symbol(symbol, "marginTypes")] = (
+            "ISOLATED" if chosen == "ISOLATED" else "CROSSED"
+        )
+    return margin_types
+
+
+def _balances(value: Any) -> dict[str, Decimal]:
+    balances: dict[str, Decimal] = {}
+    for asset, amount in _object(value, None, "balances").items():
+        if asset not in ASSETS_BY_NAME:
+            raise StateError(f"balances: unknown asset {_shown(asset)}")
+        balances[asset] = _decimal(amount, f"balance of {asset}")
+    return balances
+
+
+def _positions(documents: list[Any]) -> list[Position]:
+    positions = [Position.from_json(document) for document in documents]
+    seen: set[tuple[str, str]] = set()
+    for position in positions:
+        key = (position.symbol, position.position_side)
+        if key in seen:
+            # Binance holds one position per symbol and side; the rules would count it twice.
+            raise StateError(
+                f"two positions for {position.symbol} {position.position_side}:"
+                " a symbol has one position per positionSide"
             )
-        balances: dict[str, Decimal] = {}
-        for asset, amount in _mapping(data.get("balances"), "balances").items():
-            if asset not in ASSETS_BY_NAME:
-                raise StateError(f"balances: unknown asset {asset!r}")
-            balances[asset] = _decimal(amount, f"balance of {asset}")
-        positions = [Position.from_json(p) for p in _list(data.get("positions"), "positions")]
-        orders = [Order.from_json(o) for o in _list(data.get("openOrders"), "openOrders")]
-        if len({order.order_id for order in orders}) != len(orders):
-            raise StateError("orderId must be unique within an account")
-        return cls(mode, margin_types, balances, positions, orders)
+        seen.add(key)
+    return positions
+
+
+def _orders(documents: list[Any]) -> list[Order]:
+    orders = [Order.from_json(document) for document in documents]
+    seen: set[int] = set()
+    for order in orders:
+        if order.order_id in seen:
+            raise StateError(f"two open orders with orderId {order.order_id}: it must be unique")
+        seen.add(order.order_id)
+    return orders

@@ -19,7 +19,7 @@ Changing a symbol's margin type (``POST /fapi/v1/marginType``), in this order:
 from __future__ import annotations
 
 from collections import defaultdict
-from decimal import Decimal
+from decimal import Context, Decimal, localcontext
 
 from ..market import ASSETS_BY_NAME, SYMBOLS_BY_NAME
 from ..protocol.errors import (
@@ -34,11 +34,17 @@ from ..protocol.errors import (
     THERE_EXISTS_QUANTITY,
     ApiError,
 )
-from .model import AccountState, MarginType
+from .model import AMOUNT_DECIMALS, AMOUNT_INTEGER_DIGITS, AccountState, MarginType
 
 __all__ = ["check_margin_type_change", "check_mode_change", "margin_shortfall"]
 
 _ZERO = Decimal(0)
+# margin_shortfall's sums and products, never rounded. The default context keeps 28 digits:
+# BTC's 10**21 USD plus a 10**-8 USDT balance needs 30, and a decision at the boundary would
+# be wrong. An amount has at most 26 digits (model.py's bounds); an asset's sum (a wallet and
+# a position per symbol and side) adds 2, a product an index price's digits (5 here), the
+# pooled sum 1 more: twice an amount's digits leaves room for prices of a dozen digits more.
+_EXACT = Context(prec=2 * (AMOUNT_INTEGER_DIGITS + AMOUNT_DECIMALS))
 
 
 def check_mode_change(state: AccountState, multi_assets_margin: bool) -> None:
@@ -71,21 +77,22 @@ def margin_shortfall(state: AccountState, multi_assets_margin: bool) -> bool:
     - Multi-Assets Mode: margin is pooled at index prices:
       ``sum(price(A) * balance(A)) >= sum(price(A) * required(A))``.
     """
-    balance: dict[str, Decimal] = defaultdict(lambda: _ZERO)
-    required: dict[str, Decimal] = defaultdict(lambda: _ZERO)
-    for asset, amount in state.balances.items():
-        balance[asset] += amount
-    for position in state.positions:
-        if state.margin_type(position.symbol) == "ISOLATED":
-            continue  # isolated positions are margined by their own isolated wallet
-        asset = SYMBOLS_BY_NAME[position.symbol].margin_asset
-        balance[asset] += position.unrealized_profit
-        required[asset] += position.initial_margin
-    if not multi_assets_margin:
-        return any(balance[asset] < needed for asset, needed in required.items())
-    pooled = sum((ASSETS_BY_NAME[a].index_price * b for a, b in balance.items()), _ZERO)
-    needed = sum((ASSETS_BY_NAME[a].index_price * r for a, r in required.items()), _ZERO)
-    return pooled < needed
+    with localcontext(_EXACT):
+        balance: dict[str, Decimal] = defaultdict(lambda: _ZERO)
+        required: dict[str, Decimal] = defaultdict(lambda: _ZERO)
+        for asset, amount in state.balances.items():
+            balance[asset] += amount
+        for position in state.positions:
+            if state.margin_type(position.symbol) == "ISOLATED":
+                continue  # isolated positions are margined by their own isolated wallet
+            asset = SYMBOLS_BY_NAME[position.symbol].margin_asset
+            balance[asset] += position.unrealized_profit
+            required[asset] += position.initial_margin
+        if not multi_assets_margin:
+            return any(balance[asset] < needed for asset, needed in required.items())
+        pooled = sum((ASSETS_BY_NAME[a].index_price * b for a, b in balance.items()), _ZERO)
+        needed = sum((ASSETS_BY_NAME[a].index_price * r for a, r in required.items()), _ZERO)
+        return pooled < needed
 
 
 def check_margin_type_change(state: AccountState, symbol: str, margin_type: MarginType) -> None:

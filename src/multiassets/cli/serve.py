@@ -304,7 +304,7 @@ def _run(
     # 1.2-1.4x the throughput at 1 and 16 connections (bench/stack-choice-2026-11-25.md).
     import uvicorn
 
-    from ..server.edge import EdgeProtocol
+    from ..server.edge import EdgeProtocol, EdgeWebSocketProtocol
 
     os.environ[CONFIG_ENV] = config.to_json()
     uvicorn.run(
@@ -316,7 +316,7 @@ def _run(
         # httptools, answering what is not readable HTTP as Binance's edge does (edge.py).
         http=EdgeProtocol,
         loop="uvloop",
-        ws="websockets-sansio",
+        ws=EdgeWebSocketProtocol,
         lifespan="on",
         access_log=access_log,
         log_config=logging_config(log_level),

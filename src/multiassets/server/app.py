@@ -16,13 +16,19 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from ..protocol.errors import DISCONNECTED, IP_BANNED, TOO_MANY_PARAMETERS, UNKNOWN, ApiError
-from .checks import Call, Request, check
+from .checks import MAX_BODY_BYTES, Call, Request, check
 from .config import CONFIG_ENV, ServerConfig
 from .control import PREFIX, handle_control
 from .faults import FaultRule
 from .proxies import TrustedProxies
 from .ratelimit import WeightRefused
-from .responses import Response, error_response, not_found_response, ok_response
+from .responses import (
+    Response,
+    control_response,
+    error_response,
+    not_found_response,
+    ok_response,
+)
 from .routes import ROUTES, Route
 from .shared import SharedUnavailable
 from .state import ServerState
@@ -34,9 +40,6 @@ Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
-
-#: Larger bodies are refused without being read to the end.
-MAX_BODY_BYTES = 1 << 20
 
 log = logging.getLogger("multiassets.server")
 
@@ -96,7 +99,11 @@ class App:
                 elif name == b"content-type":
                     request.content_type = value.decode("latin-1")
             if method != "GET":
-                request.body = await _read_body(receive)
+                body = await _read_body(receive)
+                if body is None:
+                    request.oversized = True
+                else:
+                    request.body = body
             call = await check(self.state, route.endpoint, request)
             faults = self.state.faults
             fault = (
@@ -232,6 +239,8 @@ class App:
         content_type = "application/json"
         try:
             body = await _read_body(receive)
+            if body is None:
+                raise ApiError(TOO_MANY_PARAMETERS)
             status, payload, content_type = await handle_control(
                 self.state,
                 scope["method"],
@@ -240,6 +249,7 @@ class App:
                 client_ip,
                 body,
                 scope["query_string"],
+                scope.get("raw_path"),
             )
         except ApiError as error:
             too_large = error.spec is TOO_MANY_PARAMETERS
@@ -248,11 +258,7 @@ class App:
         except Exception:
             log.exception("unexpected error on the control plane: %s", scope["path"])
             status, payload = 500, b'{"error":"internal error, see the server log"}'
-        headers = [
-            (b"content-type", content_type.encode()),
-            (b"content-length", b"%d" % len(payload)),
-        ]
-        return status, headers, payload
+        return control_response(status, payload, content_type)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
         while True:
@@ -324,7 +330,8 @@ async def _drop_connection(send: Send) -> None:
         await asyncio.sleep(0)  # let uvicorn see the disconnect before the app returns
 
 
-async def _read_body(receive: Receive) -> bytes:
+async def _read_body(receive: Receive) -> bytes | None:
+    """The request's body; None if it is over :data:`MAX_BODY_BYTES` (not read to the end)."""
     # A body that does not arrive in time is the edge's to refuse (edge.py: 408).
     chunks: list[bytes] = []
     size = 0
@@ -335,7 +342,7 @@ async def _read_body(receive: Receive) -> bytes:
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > MAX_BODY_BYTES:
-            raise ApiError(TOO_MANY_PARAMETERS)
+            return None
         chunks.append(chunk)
         if not message.get("more_body", False):
             return b"".join(chunks)

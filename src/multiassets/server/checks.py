@@ -4,18 +4,19 @@ Binance does not publish its order; ours (recorded in PARITY.md, each step teste
 
 1. weight — charge the endpoint's weight to the client IP; a banned IP gets 418, an IP over the
    limit 429 (``-1003``). Refused requests are charged too.
-2. API key — for any endpoint that needs one: header ``X-MBX-APIKEY`` missing or not 64
+2. body size — a body over 1 MiB ``-1101`` (it was not read to the end).
+3. API key — for any endpoint that needs one: header ``X-MBX-APIKEY`` missing or not 64
    letters and digits ``-2014``; unknown, used from an IP not on its allow-list, or without
    the permission the endpoint needs (reading for USER_DATA, futures trading for TRADE)
    ``-2015`` (HTTP 401 both).
-3. parameters — query string, and for POST/PUT/DELETE a form body; a name repeated inside one
+4. parameters — query string, and for POST/PUT/DELETE a form body; a name repeated inside one
    source ``-1101``; undecodable bytes ``-1100``; the query wins over the body; parameters
    the endpoint does not read are ignored (but signed).
-4. timestamp — mandatory LONG; recvWindow optional LONG (default 5000); a value missing, empty
+5. timestamp — mandatory LONG; recvWindow optional LONG (default 5000); a value missing, empty
    or not a LONG ``-1102``; recvWindow zero or negative ``-1130``. fapi sets no upper bound on
    recvWindow (no ``-1131`` on fapi; its own RSA example sends 9999999).
-5. time window — ``timestamp < now + 1000`` and ``now - timestamp <= recvWindow``, else ``-1021``.
-6. signature — mandatory (``-1102``), the last part of its source, and a signature of the
+6. time window — ``timestamp < now + 1000`` and ``now - timestamp <= recvWindow``, else ``-1021``.
+7. signature — mandatory (``-1102``), the last part of its source, and a signature of the
    query string followed by the body as received: hex HMAC-SHA256 for an HMAC key, base64
    RSASSA-PKCS1-v1_5/SHA-256 or Ed25519 for a key registered by its public key (``-1022``
    otherwise).
@@ -36,6 +37,7 @@ from ..protocol.errors import (
     REJECTED_MBX_KEY,
     TIMESTAMP_AHEAD,
     TIMESTAMP_OUTSIDE_RECV_WINDOW,
+    TOO_MANY_PARAMETERS,
     ApiError,
 )
 from ..protocol.params import EMPTY_SOURCE, ParsedSource, parse_long, parse_source
@@ -44,8 +46,10 @@ from ..store import Account, ApiKey
 from .explain import explain_key_format, explain_signature
 from .state import ServerState
 
-__all__ = ["Call", "Request", "check"]
+__all__ = ["MAX_BODY_BYTES", "Call", "Request", "check"]
 
+#: Larger bodies are refused (after the charge) without being read to the end.
+MAX_BODY_BYTES = 1 << 20
 DEFAULT_RECV_WINDOW = 5000
 FUTURE_TOLERANCE_MS = 1000
 _FORM = "application/x-www-form-urlencoded"
@@ -62,6 +66,8 @@ class Request:
     content_type: str | None = None
     #: Set by the first check: the client IP's weight this minute, this request included.
     used_weight: int | None = None
+    #: The body was over the size limit, so not read to the end: refused after the charge.
+    oversized: bool = False
 
 
 @dataclass(slots=True)
@@ -79,6 +85,8 @@ class Call:
 async def check(state: ServerState, endpoint: Endpoint, request: Request) -> Call:
     """Run the checks in order; raise the first refusal as :class:`ApiError`."""
     used = request.used_weight = await state.limiter.charge(request.client_ip, endpoint.weight)
+    if request.oversized:
+        raise ApiError(TOO_MANY_PARAMETERS, reason=f"a body over {MAX_BODY_BYTES} bytes")
     now = state.clock.now_ms()
     if not endpoint.security.needs_key:
         return Call(now, used, {}, request.client_ip)

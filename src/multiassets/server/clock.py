@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import time
 
-__all__ = ["Clock"]
+__all__ = ["MAX_TIME_MS", "Clock"]
+
+#: The latest server time the clock may be set to: 9999-12-31T23:59:59.999Z. Binance's times
+#: are Java longs, but clients turn them into dates (four-digit years end there) and Redis's
+#: Lua into doubles (exact up to 2**53 ms, year 287396): within this bound both hold.
+MAX_TIME_MS = 253_402_300_799_999
 
 
 class Clock:

@@ -13,6 +13,7 @@ import ipaddress
 from collections.abc import Callable
 from functools import partial
 from typing import Any
+from urllib.parse import unquote
 
 import orjson
 
@@ -23,9 +24,10 @@ from .shared import SharedUnavailable
 from .state import ServerState
 from .ui import PAGE
 
-__all__ = ["PREFIX", "handle_control"]
+__all__ = ["PREFIX", "control_path_parts", "handle_control"]
 
 PREFIX = "/_multiassets/"
+_RAW_PREFIX = PREFIX.encode()
 
 Reply = tuple[int, Any]
 
@@ -37,6 +39,15 @@ def _loopback(ip: str) -> bool:
         return False
 
 
+def control_path_parts(path: str, raw_path: bytes | None = None) -> list[str]:
+    """The segments of a control-plane path after the prefix, each percent-decoded on its
+    own: routing on the decoded whole would split a name holding an encoded ``/``."""
+    if raw_path is not None and raw_path.startswith(_RAW_PREFIX):
+        raw = raw_path[len(_RAW_PREFIX) :].decode("latin-1").strip("/")
+        return [unquote(part) for part in raw.split("/")]
+    return path.removeprefix(PREFIX).strip("/").split("/")
+
+
 async def handle_control(
     state: ServerState,
     method: str,
@@ -45,11 +56,12 @@ async def handle_control(
     client_ip: str,
     body: bytes,
     query: bytes = b"",
+    raw_path: bytes | None = None,
 ) -> tuple[int, bytes, str]:
     """(status, body, content type) for a control-plane request."""
     if not (state.config.admin_allow_remote or _loopback(client_ip)):
         return _json(403, {"error": "the control plane answers only loopback clients"})
-    parts = path.removeprefix(PREFIX).strip("/").split("/")
+    parts = control_path_parts(path, raw_path)
     if parts == ["health"] and method == "GET":
         return _json(*await _health(state))
     if parts == ["ui"] and method == "GET":
@@ -139,7 +151,7 @@ def _route(method: str, parts: list[str]) -> tuple[Operation, bool] | None:
         case "GET", ["accounts"]:
             return (lambda admin, _: admin.list_accounts()), False
         case "POST", ["accounts"]:
-            return (lambda admin, doc: admin.create_account(str(_field(doc, "name")))), True
+            return (lambda admin, doc: admin.create_account(_field(doc, "name"))), True
         case "DELETE", ["accounts", name]:
             return (lambda admin, _: admin.delete_account(name)), True
         case "GET", ["accounts", name, "keys"]:

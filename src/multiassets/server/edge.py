@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
+from email.utils import formatdate
 from typing import Any, ClassVar
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
 from .._version import __version__
 from .config import CONFIG_ENV, ServerConfig
 
-__all__ = ["MAX_HEAD_BYTES", "EdgeProtocol", "edge_html", "edge_page"]
+__all__ = ["MAX_HEAD_BYTES", "EdgeProtocol", "EdgeWebSocketProtocol", "edge_html", "edge_page"]
 
 #: The request line and headers together; larger heads get 431.
 MAX_HEAD_BYTES = 16 * 1024
@@ -27,6 +30,10 @@ MAX_HEAD_BYTES = 16 * 1024
 _LINGER_S = 2.0
 
 _REASONS = {400: "Bad Request", 408: "Request Timeout", 431: "Request Header Fields Too Large"}
+
+#: A Host field value (RFC 9110 §7.2): uri-host [":" port], the host a reg-name, an IPv4
+#: address or a bracketed IP literal; empty is valid (a target without an authority).
+_HOST = re.compile(rb"(\[[0-9A-Za-z:.%_~-]+\]|[A-Za-z0-9._~!$&'()*+,;=%-]*)(:[0-9]*)?")
 
 
 def edge_html(status: int) -> bytes:
@@ -43,14 +50,16 @@ def edge_page(status: int) -> bytes:
     title = f"{status} {_REASONS[status]}"
     body = edge_html(status)
     head = (
-        f"HTTP/1.1 {title}\r\ncontent-type: text/html\r\ncontent-length: {len(body)}\r\n"
-        f"x-multiassets-version: {__version__}\r\nconnection: close\r\n\r\n"
+        f"HTTP/1.1 {title}\r\ndate: {formatdate(usegmt=True)}\r\ncontent-type: text/html\r\n"
+        f"content-length: {len(body)}\r\nx-multiassets-version: {__version__}\r\n"
+        "connection: close\r\n\r\n"
     ).encode()
     return head + body
 
 
-class _HeadTooLarge(Exception):
-    pass
+class _Unreadable(Exception):
+    """Raised in a parser callback: the parser stops, and uvicorn answers through
+    ``send_400_response`` with the status in ``_refused``."""
 
 
 def _head_timeout_s() -> float:
@@ -60,9 +69,11 @@ def _head_timeout_s() -> float:
 
 class EdgeProtocol(HttpToolsProtocol):
     """uvicorn's httptools protocol, answering as Binance's edge where the request can't be
-    read: HTTP 400 for what is not HTTP, 431 for a head over :data:`MAX_HEAD_BYTES`, 408 for a
-    head, or then a body, not complete within the configured time (a slow sender holds no
-    connection for ever).
+    read: HTTP 400 for what is not HTTP (a request without a valid ``Host``, or with two, is
+    not, RFC 9112 §3.2), 431 for a head over :data:`MAX_HEAD_BYTES`, 408 for a head, or then a
+    body, not complete within the configured time (a slow sender holds no connection for ever).
+    Header values lose the whitespace around them, as RFC 9112 §5.5 has parsers do (httptools
+    strips only what comes before).
 
     Slow heads are found by one sweep a second over the open connections rather than a timer
     per request: arming and cancelling a timer on every request cost ~3 µs, a tenth of the
@@ -78,6 +89,7 @@ class EdgeProtocol(HttpToolsProtocol):
         if EdgeProtocol._head_timeout is None:
             EdgeProtocol._head_timeout = _head_timeout_s()
         self._head_bytes = 0
+        self._hosts: list[bytes] = []
         self._receiving = False  # a request has begun and its head is not complete yet
         self._began = 0.0  # when it began (or, before any request, when the client connected)
         self._refused: int | None = None
@@ -98,26 +110,37 @@ class EdgeProtocol(HttpToolsProtocol):
     def on_message_begin(self) -> None:
         _on_message_begin(self)
         self._head_bytes = 0
+        self._hosts = []
         self._receiving = True
         self._began = self.loop.time()
 
     def on_url(self, url: bytes) -> None:
         self._head_bytes += len(url)
         if self._head_bytes > MAX_HEAD_BYTES:
-            self._too_large()
+            self._unreadable(431)
         self.url += url
 
     def on_header(self, name: bytes, value: bytes) -> None:
         self._head_bytes += len(name) + len(value) + 4
         if self._head_bytes > MAX_HEAD_BYTES:
-            self._too_large()
+            self._unreadable(431)
         # uvicorn's own on_header, inline (once per header of every request).
         name = name.lower()
+        value = value.strip(b" \t")
         if name == b"expect" and value.lower() == b"100-continue":
             self.expect_100_continue = True
+        elif name == b"host":
+            self._hosts.append(value)
         self.headers.append((name, value))
 
     def on_headers_complete(self) -> None:
+        hosts = self._hosts
+        if len(hosts) != 1:
+            # HTTP/1.0 may omit Host; no version may send two.
+            if hosts or self.parser.get_http_version() != "1.0":
+                self._unreadable(400)
+        elif _HOST.fullmatch(hosts[0]) is None:
+            self._unreadable(400)
         self._receiving = False
         self._began = self.loop.time()  # now the body, if any, has the same time to arrive
         _on_headers_complete(self)
@@ -140,9 +163,9 @@ class EdgeProtocol(HttpToolsProtocol):
     def send_400_response(self, msg: str) -> None:
         self._refuse(self._refused or 400)
 
-    def _too_large(self) -> None:
-        self._refused = 431
-        raise _HeadTooLarge  # the parser stops; uvicorn answers through send_400_response
+    def _unreadable(self, status: int) -> None:
+        self._refused = status
+        raise _Unreadable
 
     def data_received(self, data: bytes) -> None:
         if not self._discarding:
@@ -182,6 +205,28 @@ class EdgeProtocol(HttpToolsProtocol):
             self._refuse(408)  # its head, or its body, did not arrive in time
         elif cycle is None:
             self.transport.close()  # connected, and sent nothing in all that time
+
+
+class EdgeWebSocketProtocol(WebSocketsSansIOProtocol):
+    """uvicorn's WebSocket protocol, answering a handshake it can't accept (no or a malformed
+    ``Sec-WebSocket-Key``, an unknown version) with the edge's 400 page rather than the
+    websockets library's plain text."""
+
+    def handle_connect(self, event: Any) -> None:
+        # accept() only builds the answer; the parent builds it again when it is a 101.
+        if self.conn.accept(event).status_code == 101:
+            super().handle_connect(event)
+            return
+        self.handshake_initiated = self.handshake_complete = self.close_sent = True
+        self.transport.write(edge_page(400))
+        self.transport.close()
+
+    async def send(self, message: Any) -> None:
+        await super().send(message)
+        if message["type"] == "websocket.http.response.body" and not message.get("more_body"):
+            # A refusal sent as an HTTP answer ends the handshake too; uvicorn does not mark
+            # it, and would log an error and try a 500 when the application returns.
+            self.handshake_complete = True
 
 
 # The parent's callbacks, called directly: cheaper than super() on every request.

@@ -7,6 +7,21 @@ import re
 from dataclasses import dataclass
 from http import HTTPStatus
 
+from ..account.model import (
+    AMOUNT_PATTERN,
+    ORDER_AMOUNTS,
+    ORDER_DEFAULTS,
+    ORDER_ID_MAX,
+    ORDER_ID_MIN,
+    ORDER_SIDES,
+    ORDER_TYPES,
+    POSITION_AMOUNTS,
+    POSITION_DEFAULTS,
+    POSITION_SIDES,
+)
+from ..admin import ACCOUNT_NAME_PATTERN, EXPORT_FORMAT
+from ..market import ASSETS, SYMBOLS
+from .clock import MAX_TIME_MS
 from .faults import KINDS
 from .openapi_schemas import (
     BOOLEAN,
@@ -20,6 +35,7 @@ from .openapi_schemas import (
     STRING,
     SYMBOL,
     array,
+    enum,
     obj,
     operation_id,
     schema_ref,
@@ -50,18 +66,38 @@ _KEY |= {"ipAllowlist": {"type": ["array", "null"], "items": STRING}}
 _NEW_KEY = {"account": STRING, **_KEY, "secretKey": STRING}
 _KEY_IN = {"permissions": _KEY["permissions"], "ipAllowlist": _KEY["ipAllowlist"]}
 _KEY_IN = obj({**_KEY_IN, "type": _KEY["type"], "publicKey": STRING}, True)
-_DECIMAL: JSON = {"type": "string", "pattern": r"^-?[0-9]+(\.[0-9]+)?$"}
-_AMOUNTS = ("positionAmt", "entryPrice", "initialMargin", "unrealizedProfit")
-_POSITION = {"symbol": SYMBOL, "positionSide": {"enum": ["BOTH", "LONG", "SHORT"]}}
-_POSITION |= dict.fromkeys(_AMOUNTS, _DECIMAL)
-_ORDER = {"orderId": INTEGER, "symbol": SYMBOL, "side": {"enum": ["BUY", "SELL"]}, "type": STRING}
-_ORDER |= dict.fromkeys(("price", "origQty"), _DECIMAL)
+
+
+def _with_defaults(properties: JSON, defaults: dict[str, str]) -> JSON:
+    """A closed object whose properties in ``defaults`` may be left out, for those values."""
+    shown = {
+        name: {**schema, "default": defaults[name]} if name in defaults else schema
+        for name, schema in properties.items()
+    }
+    return obj(shown, tuple(defaults))
+
+
+_NAME: JSON = {"type": "string", "pattern": ACCOUNT_NAME_PATTERN}
+_DECIMAL: JSON = {"type": "string", "pattern": AMOUNT_PATTERN}
+_ORDER_ID: JSON = {**LONG, "minimum": ORDER_ID_MIN, "maximum": ORDER_ID_MAX}
+_POSITION = {"symbol": SYMBOL, "positionSide": enum(POSITION_SIDES)}
+_POSITION |= dict.fromkeys(POSITION_AMOUNTS, _DECIMAL)
+_ORDER = {"orderId": _ORDER_ID, "symbol": SYMBOL, "side": enum(ORDER_SIDES)}
+_ORDER |= {"type": enum(ORDER_TYPES), **dict.fromkeys(ORDER_AMOUNTS, _DECIMAL)}
 STATE = {
     "multiAssetsMargin": BOOLEAN,
-    "marginTypes": {"type": "object", "additionalProperties": MARGIN_TYPE},
-    "balances": {"type": "object", "additionalProperties": _DECIMAL},
-    "positions": array(obj(_POSITION, ("positionSide", *_AMOUNTS[1:]))),
-    "openOrders": array(obj(_ORDER, ("type", "price"))),
+    "marginTypes": obj(dict.fromkeys((symbol.name for symbol in SYMBOLS), MARGIN_TYPE), True),
+    "balances": obj(dict.fromkeys((asset.name for asset in ASSETS), _DECIMAL), True),
+    "positions": {
+        **array(_with_defaults(_POSITION, POSITION_DEFAULTS)),
+        "description": "One position at most per symbol and positionSide: the control plane"
+        " refuses a second (a rule JSON Schema can't state).",
+    },
+    "openOrders": {
+        **array(_with_defaults(_ORDER, ORDER_DEFAULTS)),
+        "description": "Each orderId once at most: the control plane refuses a repeat (a rule"
+        " JSON Schema can't state).",
+    },
 }
 RULE = {
     "kind": {"enum": list(KINDS)},
@@ -96,13 +132,19 @@ _UP = {"enum": ["ok", "unreachable"]}
 _HEALTH = obj({"status": {"enum": ["ok", "degraded"]}, "database": _UP, "redis": _UP}, ("redis",))
 _ACCOUNT = obj({"name": STRING, "multiAssetsMargin": BOOLEAN})
 _CLOCK = obj({"serverTime": LONG, "offsetMs": LONG, "frozen": BOOLEAN})
-_CLOCK_IN = obj({"offsetMs": LONG, "freeze": BOOLEAN, "at": {**LONG, "minimum": 0}}, True)
+#: Server time stays within [0, MAX_TIME_MS] (runtime.set_clock); an offset's bound depends on now.
+_AT = {**LONG, "minimum": 0, "maximum": MAX_TIME_MS}
+_CLOCK_IN = obj({"offsetMs": LONG, "freeze": BOOLEAN, "at": _AT}, True)
 _FAULTS = obj({"rules": array(schema_ref("FaultRule"))})
 _FAULT_FILE = obj({"seed": NULLABLE_INTEGER, "rules": array(schema_ref("FaultRuleIn"))}, True)
-_EXPORTED = obj(
-    {"name": STRING, "keys": array({"type": "object"}), "state": schema_ref("AccountState")}
-)
-_EXPORT = obj({"format": {"const": "multiassets/state@1"}, "accounts": array(_EXPORTED)})
+# An export's names are any string: a database made before names had an alphabet may hold
+# any. An import's must be of the alphabet, and may leave out keys (none) and any part of
+# the state (empty).
+_EXPORTED = {"name": STRING, "keys": array({"type": "object"}), "state": schema_ref("AccountState")}
+_EXPORT = obj({"format": {"const": EXPORT_FORMAT}, "accounts": array(obj(_EXPORTED))})
+_IMPORTED = {**_EXPORTED, "name": _NAME, "state": schema_ref("AccountStateIn")}
+_IMPORTED = obj(_IMPORTED, ("keys", "state"))
+_IMPORT = obj({"format": {"const": EXPORT_FORMAT}, "accounts": array(_IMPORTED)})
 _STATE_OUT, _STATE_IN = schema_ref("AccountState"), schema_ref("AccountStateIn")
 _DB = (404, 409, 503)  # no such account or key; a conflict; Redis down
 _RT = (503,)  # Redis down
@@ -131,7 +173,7 @@ CONTROL_ROUTES: tuple[ControlRoute, ...] = (
     _C("DELETE", "faults", "Clear the fault rules", _FAULTS, None, _RT),
     _C("DELETE", "faults/{id}", "Remove a fault rule", _FAULTS, None, (404, *_RT)),
     _C("GET", "accounts", "List accounts", array(_ACCOUNT), None, _DB),
-    _C("POST", "accounts", "Create an account", _ACCOUNT, obj({"name": STRING}), _DB),
+    _C("POST", "accounts", "Create an account", _ACCOUNT, obj({"name": _NAME}), _DB),
     _C("DELETE", "accounts/{name}", "Delete an account", EMPTY, None, _DB),
     _C("GET", "accounts/{name}/keys", "An account's keys", array(obj(_KEY)), None, _DB),
     _C("POST", "accounts/{name}/keys", "Create a key", obj(_NEW_KEY, ("secretKey",)), _KEY_IN, _DB),
@@ -140,7 +182,7 @@ CONTROL_ROUTES: tuple[ControlRoute, ...] = (
     _C("PUT", "accounts/{name}/state", "Replace an account's state", _STATE_OUT, _STATE_IN, _DB),
     _C("PATCH", "accounts/{name}/state", "Set the fields given", _STATE_OUT, _STATE_IN, _DB),
     _C("GET", "state", "Export the whole server (secrets included)", _EXPORT, None, _DB),
-    _C("PUT", "state", "Import the whole server, all or nothing", EMPTY, _EXPORT, _DB),
+    _C("PUT", "state", "Import the whole server, all or nothing", EMPTY, _IMPORT, _DB),
     _C("POST", "reset", "Delete everything; clear faults, clock and log", EMPTY, None, _DB),
 )
 #: Without a body: an HMAC key with both permissions.

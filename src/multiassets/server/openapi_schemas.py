@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ..account.model import MARGIN_TYPES
 from ..market import SYMBOLS
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "SYMBOL",
     "any_case",
     "array",
+    "enum",
     "obj",
     "operation_id",
     "schema_ref",
@@ -47,6 +49,10 @@ def array(items: JSON) -> JSON:
     return {"type": "array", "items": items}
 
 
+def enum(values: tuple[str, ...]) -> JSON:
+    return {"type": "string", "enum": list(values)}
+
+
 def schema_ref(name: str) -> JSON:
     return {"$ref": f"#/components/schemas/{name}"}
 
@@ -59,7 +65,7 @@ def any_case(*words: str) -> JSON:
 
 
 SYMBOL: JSON = {"type": "string", "enum": [symbol.name for symbol in SYMBOLS]}
-MARGIN_TYPE: JSON = {"type": "string", "enum": ["ISOLATED", "CROSSED"]}
+MARGIN_TYPE = enum(MARGIN_TYPES)
 
 
 def operation_id(method: str, path: str) -> str:

@@ -129,7 +129,7 @@ class WeightLimiter:
             if minute != self._swept_minute:
                 self._sweep(minute, now)
             state = self._ips[ip] = _IpState(minute)
-        if state.banned_until > now:
+        if state.offences and state.banned_until > now:  # only a 429 ignored earns a ban
             raise self._banned(ip, state, now)
         if state.minute != minute:
             state.minute = minute

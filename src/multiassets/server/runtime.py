@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
 from ..admin import AdminError
+from .clock import MAX_TIME_MS
 from .faults import parse_rule
 
 if TYPE_CHECKING:
@@ -78,7 +79,7 @@ def set_clock(state: ServerState, document: Any) -> dict[str, Any]:
     freeze = document.get("freeze")
     if freeze is True:
         at = document.get("at", clock.now_ms())
-        if isinstance(at, bool) or not isinstance(at, int) or at < 0:
+        if isinstance(at, bool) or not isinstance(at, int):
             raise AdminError("at must be a time in milliseconds")
         clock.frozen_ms = at
     elif freeze is False and clock.frozen_ms is not None:
@@ -87,6 +88,13 @@ def set_clock(state: ServerState, document: Any) -> dict[str, Any]:
         clock.offset_ms += frozen - clock.now_ms()
     elif freeze is not None and freeze is not False:
         raise AdminError("freeze must be true or false")
+    now = clock.now_ms()
+    if not 0 <= now <= MAX_TIME_MS:
+        # Refused: shared() puts the clock back as it was.
+        raise AdminError(
+            f"server time would be {now} ms: it must be from 0 (1970-01-01T00:00:00Z) to "
+            f"{MAX_TIME_MS} (9999-12-31T23:59:59.999Z)"
+        )
     return clock_document(state)
 
 

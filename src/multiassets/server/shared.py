@@ -65,7 +65,7 @@ for i = 3, #KEYS do
   local m, used = tonumber(s[1] or '-1'), tonumber(s[2] or '0')
   local warned, bans, offences = s[3] == '1', tonumber(s[4] or '0'), tonumber(s[5] or '0')
   local outcome = 0
-  if bans > now then
+  if offences > 0 and bans > now then
     outcome = 2
     if m ~= minute then used = 0 end
   else

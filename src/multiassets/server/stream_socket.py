@@ -24,28 +24,29 @@ from urllib.parse import parse_qs
 
 import orjson
 
+from .responses import IDENTITY_HEADER
 from .state import ServerState
 from .streams import MAX_CONNECTION_MS, Outbox
 
-__all__ = ["serve_stream"]
+__all__ = ["COMBINED_PATHS", "RAW_PATHS", "serve_stream"]
 
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
-_RAW = ("/ws", "/private/ws", "/public/ws", "/market/ws")
-_COMBINED = ("/stream", "/private/stream", "/public/stream", "/market/stream")
+RAW_PATHS = ("/ws", "/private/ws", "/public/ws", "/market/ws")
+COMBINED_PATHS = ("/stream", "/private/stream", "/public/stream", "/market/stream")
 
 
 def _keys_in_url(path: str, query: bytes) -> tuple[bool, list[str]] | None:
     """(combined, the keys the URL names), or None for a path that is no stream."""
     fields = parse_qs(query.decode("latin-1"))
-    for prefix in _RAW:
+    for prefix in RAW_PATHS:
         if path == prefix:
             return False, fields.get("listenKey", [])[-1:]
         if path.startswith(prefix + "/") and "/" not in path[len(prefix) + 1 :]:
             return False, [path[len(prefix) + 1 :]]
-    if path in _COMBINED:
+    if path in COMBINED_PATHS:
         named = fields.get("streams", [""])[-1]
         return True, [key for key in named.split("/") if key]
     return None
@@ -56,19 +57,27 @@ async def serve_stream(state: ServerState, scope: Message, receive: Receive, sen
         return
     found = _keys_in_url(scope["path"], scope.get("query_string", b""))
     if found is None:
-        await send({"type": "websocket.close", "code": 1008})
+        await _refuse(send)
         return
     combined, keys = found
     connection = _Connection(state, send, combined)
     if keys and not all([await connection.subscribe(key) for key in keys]):
         connection.close()
-        await send({"type": "websocket.close", "code": 1008})  # an unknown or expired key
+        await _refuse(send)  # an unknown or expired key
         return
-    await send({"type": "websocket.accept"})
+    await send({"type": "websocket.accept", "headers": [IDENTITY_HEADER]})
     try:
         await connection.run(receive)
     finally:
         connection.close()
+
+
+async def _refuse(send: Send) -> None:
+    """The handshake's 403, as an HTTP answer of our own (ASGI's ``websocket.close`` before
+    the accept would give the server's bare 403, without the headers every answer has)."""
+    headers = [IDENTITY_HEADER, (b"content-type", b"text/plain"), (b"content-length", b"0")]
+    await send({"type": "websocket.http.response.start", "status": 403, "headers": headers})
+    await send({"type": "websocket.http.response.body", "body": b""})
 
 
 class _Connection:
