@@ -16,6 +16,7 @@ def test_exported_members_are_exactly_the_public_api() -> None:
         "PRODUCTION_URL",
         "AccountConfigUpdate",
         "AccountRuleError",
+        "AdminError",
         "AsyncClient",
         "AuthError",
         "BinanceError",
@@ -40,6 +41,7 @@ def test_exported_members_are_exactly_the_public_api() -> None:
     # Nothing public beyond __all__ but the subpackages and modules users may import.
     modules = {
         "protocol",
+        "defaults",
         "testing",
         "pytest_plugin",
         "admin",
@@ -69,6 +71,26 @@ def test_import_pulls_in_no_server_and_no_optional_dependency() -> None:
         "heavy = [m for m in sys.modules if m.split('.')[0] in "
         "('aiohttp', 'uvicorn', 'cryptography', 'orjson', 'click', 'asyncio') "
         "or m.startswith('multiassets.server')]; print(heavy)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
+
+
+def test_admin_error_is_one_exception_wherever_it_is_imported_from() -> None:
+    from multiassets import _exceptions, admin
+
+    assert admin.AdminError is multiassets.AdminError is _exceptions.AdminError
+    assert issubclass(multiassets.AdminError, multiassets.MultiassetsError)
+    assert not issubclass(multiassets.AdminError, multiassets.BinanceError)
+
+
+def test_the_control_client_imports_neither_the_store_nor_the_server() -> None:
+    code = (
+        "import sys, multiassets.control_client; "
+        "print(sorted(m for m in sys.modules if m == 'sqlite3' or m.startswith("
+        "('multiassets.store', 'multiassets.server', 'multiassets.admin'))))"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True

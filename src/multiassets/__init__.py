@@ -16,6 +16,7 @@ from ._config import DEMO_URL, PRODUCTION_URL
 from ._events import AccountConfigUpdate, ListenKeyExpired, StreamEvent
 from ._exceptions import (
     AccountRuleError,
+    AdminError,
     AuthError,
     BinanceError,
     ConfigurationError,
@@ -37,6 +38,7 @@ __all__ = [
     "PRODUCTION_URL",
     "AccountConfigUpdate",
     "AccountRuleError",
+    "AdminError",
     "AsyncClient",
     "AuthError",
     "BinanceError",

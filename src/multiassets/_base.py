@@ -6,6 +6,8 @@ from pathlib import Path
 
 from ._config import resolve
 from ._core import Core
+from .defaults import REQUEST_TIMEOUT_S, RETRIES
+from .protocol.limits import RECV_WINDOW_MS, REQUEST_WEIGHT_1M
 
 __all__ = ["BaseClient"]
 
@@ -36,10 +38,10 @@ class BaseClient:
         base_url: str | None = None,
         demo: bool = False,
         time_sync: bool = False,
-        recv_window: int = 5000,
-        weight_limit: int = 2400,
-        timeout: float = 10.0,
-        retries: int = 2,
+        recv_window: int = RECV_WINDOW_MS,
+        weight_limit: int = REQUEST_WEIGHT_1M,
+        timeout: float = REQUEST_TIMEOUT_S,
+        retries: int = RETRIES,
     ) -> None:
         settings = resolve(api_key, api_secret, private_key, private_key_passphrase, base_url, demo)
         self._core = Core(

@@ -28,12 +28,14 @@ from ._exceptions import (
     UnknownStatus,
     exception_for,
 )
+from .defaults import RETRIES
 from .protocol.endpoints import Endpoint, lookup
+from .protocol.errors import NO_NEED_TO_CHANGE_JOINT_MARGIN
+from .protocol.limits import RECV_WINDOW_MS, REQUEST_WEIGHT_1M, WEIGHT_WINDOW_MS
 
 __all__ = ["Answer", "Core", "Flow", "Prepared", "Sleep"]
 
 MODE_PATH = "/fapi/v1/multiAssetsMargin"
-WINDOW_MS = 60_000
 RECONCILE_DELAY_S = 0.5
 #: Values made only of RFC 3986 unreserved characters go into the request as they are.
 _PLAIN = re.compile(r"[A-Za-z0-9_.~-]*").fullmatch
@@ -84,10 +86,10 @@ class Core:
         self,
         settings: Settings,
         *,
-        recv_window: int = 5000,
+        recv_window: int = RECV_WINDOW_MS,
         time_sync: bool = False,
-        weight_limit: int = 2400,
-        retries: int = 2,
+        weight_limit: int = REQUEST_WEIGHT_1M,
+        retries: int = RETRIES,
     ) -> None:
         self.settings = settings
         self.recv_window = recv_window
@@ -127,7 +129,7 @@ class Core:
         if endpoint.security.signed:
             if self.settings.signer is None:
                 raise ConfigurationError("this call needs api_secret or private_key to sign")
-            if self.recv_window != 5000:
+            if self.recv_window != RECV_WINDOW_MS:  # Binance's default needs no sending
                 fields["recvWindow"] = str(self.recv_window)
             fields["timestamp"] = str(self.now_ms())
         payload = "&".join(f"{_encoded(name)}={_encoded(value)}" for name, value in fields.items())
@@ -147,17 +149,17 @@ class Core:
         used = answer.headers.get("X-MBX-USED-WEIGHT-1M")
         if used is not None and used.isdigit():
             self.weight_used = int(used)
-            self._weight_window = (answer.received_ms + self.offset_ms) // WINDOW_MS
+            self._weight_window = (answer.received_ms + self.offset_ms) // WEIGHT_WINDOW_MS
 
     def weight_wait(self, weight: int) -> float:
         """Seconds to wait so that a request of ``weight`` does not cross the limit."""
         now = self.now_ms()
         if (
-            now // WINDOW_MS != self._weight_window
+            now // WEIGHT_WINDOW_MS != self._weight_window
             or self.weight_used + weight <= self.weight_limit
         ):
             return 0.0
-        return ((self._weight_window + 1) * WINDOW_MS - now) / 1000 + 0.05
+        return ((self._weight_window + 1) * WEIGHT_WINDOW_MS - now) / 1000 + 0.05
 
     def result(self, answer: Answer) -> Any:
         if 200 <= answer.status < 300:
@@ -185,16 +187,17 @@ class Core:
         on transport errors and 5xx. A POST is never sent twice, except after -1021 (which
         Binance answers before executing anything)."""
         endpoint = lookup(method, path)
+        weight = endpoint.weight_for(params or {})
         if endpoint.security.signed and self.time_sync and not self.synced:
             yield from self.sync_clock()
         resynced = False
         attempt = 0
         while True:
-            wait = self.weight_wait(endpoint.weight)
+            wait = self.weight_wait(weight)
             if wait > 0 and not self.synced:
                 # The wait is for the server's minute: measure its clock before trusting ours.
                 yield from self.sync_clock()
-                wait = self.weight_wait(endpoint.weight)
+                wait = self.weight_wait(weight)
             if wait > 0:
                 yield Sleep(wait)
             try:
@@ -255,7 +258,7 @@ class Core:
         try:
             yield from self.set_mode(multi_assets)
         except AccountRuleError as error:
-            if error.code == -4171:
+            if error.code == NO_NEED_TO_CHANGE_JOINT_MARGIN.code:
                 return False
             raise
         return True

@@ -8,26 +8,30 @@
     │   ├── TimestampError        -1021: outside recvWindow or ahead of the server
     │   ├── SignatureError        -1022
     │   ├── RequestError          -11xx: a parameter missing, malformed or not valid
-    │   ├── RateLimitError        -1003 with HTTP 429 (.retry_after seconds)
-    │   │   └── IPBanned          -1003 with HTTP 418 (.retry_after, .until_ms)
+    │   ├── RateLimitError        -1003, or HTTP 429 (.retry_after seconds)
+    │   │   └── IPBanned          HTTP 418 (.retry_after, .until_ms)
     │   ├── AccountRuleError      -4xxx: the account's state refuses the change
-    │   └── ServerError           -1000, -1001, -1008, other 5xx: nothing happened
-    │       └── UnknownStatus     HTTP 503 "Unknown error…", -1006, -1007: it may have
-    │                             happened (.applied: what reconciliation found, or None)
+    │   └── ServerError           -1001, -1008, 503 "Service Unavailable.": nothing happened
+    │       └── UnknownStatus     other 5xx and 408, -1006, -1007: it may have happened
+    │                             (.applied: what reconciliation found, or None)
+    ├── AdminError                the control plane refused or could not be reached (.status)
     └── ConfigurationError        a key, URL or argument the client can't use
 
-Every class is chosen from the code and HTTP status Binance answered with, through the same
-error catalogue the server uses (``multiassets.protocol.errors``).
+Every Binance error class is chosen through the error catalogue the server answers from
+(``multiassets.protocol.errors``): each class stands for one :class:`Category`, and
+:func:`~multiassets.protocol.errors.category_for` reads an answer's code, HTTP status and
+message into one.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
-from .protocol.errors import ErrorSpec, by_code
+from .protocol.errors import Category, ErrorSpec, by_code, category_for
 
 __all__ = [
     "AccountRuleError",
+    "AdminError",
     "AuthError",
     "BinanceError",
     "ConfigurationError",
@@ -53,6 +57,19 @@ class ConfigurationError(MultiassetsError):
     """A key, URL or argument the client can't use."""
 
 
+class AdminError(MultiassetsError):
+    """A control-plane request that can't be done (the message is meant for a person);
+    ``status`` is its HTTP status."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Picklable with its status (the default reduction would rebuild it with 400).
+        return (self.__class__, (str(self), self.status), self.__dict__)
+
+
 class TransportError(MultiassetsError):
     """The request got no answer (connection refused, reset, closed).
 
@@ -70,7 +87,10 @@ class BinanceError(MultiassetsError):
     """Binance answered with an error: ``code`` and ``msg`` as sent, ``status`` the HTTP status.
 
     ``spec`` is the catalogue entry for the code and status, when the catalogue knows it.
+    ``category`` is what each subclass stands for (None here: an error and nothing more).
     """
+
+    category: ClassVar[Category | None] = None
 
     def __init__(self, code: int, msg: str, status: int, retry_after: int | None = None) -> None:
         super().__init__(f"{code}: {msg} (HTTP {status})")
@@ -95,25 +115,37 @@ class BinanceError(MultiassetsError):
 class AuthError(BinanceError):
     """The key is malformed, unknown, not allowed from this IP, or lacks the permission."""
 
+    category = Category.AUTH
+
 
 class TimestampError(BinanceError):
     """-1021: the request's timestamp is outside recvWindow or ahead of the server's clock."""
+
+    category = Category.TIMESTAMP
 
 
 class SignatureError(BinanceError):
     """-1022: the signature does not match (wrong secret, or the payload changed in transit)."""
 
+    category = Category.SIGNATURE
+
 
 class RequestError(BinanceError):
     """A parameter was missing, malformed, duplicated or not valid."""
 
+    category = Category.REQUEST
+
 
 class RateLimitError(BinanceError):
-    """-1003, HTTP 429: over the request weight limit. Wait ``retry_after`` seconds."""
+    """-1003 or HTTP 429: over the request weight limit. Wait ``retry_after`` seconds."""
+
+    category = Category.RATE_LIMIT
 
 
 class IPBanned(RateLimitError):
-    """-1003, HTTP 418: the IP is banned until ``until_ms``; ``retry_after`` seconds left."""
+    """HTTP 418 (-1003): the IP is banned until ``until_ms``; ``retry_after`` seconds left."""
+
+    category = Category.BANNED
 
     @property
     def until_ms(self) -> int | None:
@@ -127,43 +159,44 @@ class IPBanned(RateLimitError):
 class AccountRuleError(BinanceError):
     """The account's state refuses the change (-4046 … -4172)."""
 
+    category = Category.ACCOUNT_RULE
+
 
 class ServerError(BinanceError):
     """Binance failed: the request was not executed; it is safe to send again."""
+
+    category = Category.SERVER
 
 
 class UnknownStatus(ServerError):
     """The request may have been executed. ``applied`` is what the client found out by
     reading the state back (True or False), or None if it did not look."""
 
+    category = Category.UNKNOWN_STATUS
+
     applied: bool | None = None
 
 
-#: The text of Binance's 503 whose execution status is unknown (General Info, "HTTP 503").
-UNKNOWN_STATUS_TEXT = "Unknown error, please check your request or try again later."
-SERVICE_UNAVAILABLE_TEXT = "Service Unavailable."
+#: The Binance error classes, each standing for its category (BinanceError for none).
+_TREE: tuple[type[BinanceError], ...] = (
+    BinanceError,
+    AuthError,
+    TimestampError,
+    SignatureError,
+    RequestError,
+    RateLimitError,
+    IPBanned,
+    AccountRuleError,
+    ServerError,
+    UnknownStatus,
+)
+_CLASSES = {cls.category: cls for cls in _TREE}
+if len(_CLASSES) != len(_TREE) or set(_CLASSES) != {None, *Category}:
+    raise RuntimeError("each error category needs one exception class, and only one")
 
 
 def exception_for(code: int, msg: str, status: int, retry_after: int | None = None) -> BinanceError:
-    """The exception for an error Binance answered, by code (and status where it matters)."""
-    cls: type[BinanceError]
-    if code in (-2014, -2015, -1002):
-        cls = AuthError
-    elif code == -1021:
-        cls = TimestampError
-    elif code == -1022:
-        cls = SignatureError
-    elif code == -1003 or status in (418, 429):
-        cls = IPBanned if status == 418 else RateLimitError
-    elif status >= 500 or status == 408 or code in (-1006, -1007):
-        # Only the answers Binance documents as certain failures say nothing was executed;
-        # any other 5xx or 408 (a gateway's HTML, a timeout) leaves the outcome unknown.
-        certain = code in (-1001, -1008) or msg == SERVICE_UNAVAILABLE_TEXT
-        cls = ServerError if certain else UnknownStatus
-    elif -1199 <= code <= -1100:
-        cls = RequestError
-    elif -4999 <= code <= -4000:
-        cls = AccountRuleError
-    else:
-        cls = BinanceError
+    """The exception for an error Binance answered, by the category the catalogue reads in
+    its code, HTTP status and message."""
+    cls = _CLASSES[category_for(code, status, msg)]
     return cls(code, msg, status, retry_after)

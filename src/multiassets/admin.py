@@ -2,7 +2,8 @@
 
 One implementation over a :class:`~multiassets.store.Store`, used by the control plane of a
 running server and by the CLI working directly on a database. Failures are
-:class:`AdminError` with a message meant for a person.
+:class:`~multiassets.AdminError` with a message meant for a person: the client's exception,
+which :class:`~multiassets.control_client.ControlClient` raises too.
 """
 
 from __future__ import annotations
@@ -11,13 +12,13 @@ import hashlib
 import hmac
 import ipaddress
 import re
-import secrets
-import string
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from ._exceptions import AdminError
 from .account.model import AccountState, StateError
+from .protocol.keys import KEY_LENGTH, PERMISSIONS, is_api_key, new_token
 from .protocol.signing import KeyFormatError, read_public_key
 from .store import (
     Account,
@@ -42,12 +43,11 @@ __all__ = [
     "Admin",
     "AdminError",
     "NewKey",
+    "new_token",
     "token_matches",
 ]
 
-PERMISSIONS = ("USER_DATA", "TRADE")
 DEMO_ACCOUNT = "demo"
-_ALPHABET = string.ascii_letters + string.digits
 _TOKEN_SETTING = "admin_token_sha256"
 EXPORT_FORMAT = "multiassets/state@1"
 #: An account name: letters, digits, ".", "_" and "-" (RFC 3986's unreserved characters but
@@ -61,19 +61,6 @@ _ACCOUNT_NAME = re.compile(ACCOUNT_NAME_PATTERN)
 _ACCOUNT_NAME_RULE = (
     'an account name is 1 to 64 letters, digits, ".", "_" or "-", starting with a letter or digit'
 )
-
-
-class AdminError(Exception):
-    """A control-plane request that can't be done; ``status`` is its HTTP status."""
-
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.status = status
-
-
-def new_token(length: int = 64) -> str:
-    # Binance's keys and secrets are 64 letters and digits.
-    return "".join(secrets.choice(_ALPHABET) for _ in range(length))
 
 
 def _token_hash(token: str) -> str:
@@ -282,8 +269,8 @@ def _allowlist(value: Any) -> tuple[str, ...] | None:
 
 
 def _api_key(value: Any) -> str:
-    if not (isinstance(value, str) and len(value) == 64 and value.isascii() and value.isalnum()):
-        raise AdminError("an apiKey is 64 letters and digits")
+    if not is_api_key(value):
+        raise AdminError(f"an apiKey is {KEY_LENGTH} letters and digits")
     return value
 
 

@@ -1,7 +1,8 @@
 """A client for a running server's control plane (standard library only).
 
 It has the same methods as :class:`multiassets.admin.Admin`, so the CLI and the test helpers
-work the same on a running server as directly on a database.
+work the same on a running server as directly on a database; it fails with the same
+:class:`~multiassets.AdminError`. It imports nothing of the server or the store.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ import urllib.request
 from typing import Any
 from urllib.parse import quote
 
-from .admin import PERMISSIONS, AdminError
+from ._exceptions import AdminError
+from .defaults import REQUEST_TIMEOUT_S
+from .protocol.keys import PERMISSIONS
 
 __all__ = ["ControlClient"]
 
@@ -21,7 +24,7 @@ _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
 class ControlClient:
-    def __init__(self, base_url: str, token: str, timeout: float = 10) -> None:
+    def __init__(self, base_url: str, token: str, timeout: float = REQUEST_TIMEOUT_S) -> None:
         self.base_url = base_url.rstrip("/")
         self.token = token
         self.timeout = timeout

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import http.client
 import os
-import secrets
 import shutil
 import socket
 import subprocess
@@ -30,8 +29,11 @@ from pathlib import Path
 from typing import IO
 
 from .control_client import ControlClient
+from .protocol.keys import new_token
 
 __all__ = ["TestServer", "serve", "serve_existing"]
+
+_STOP_TIMEOUT_S = 10
 
 
 @dataclass
@@ -93,6 +95,16 @@ def _wait_until_serving(port: int, process: subprocess.Popen[str], timeout: floa
     raise RuntimeError("multiassets serve did not answer in time")
 
 
+def _stop(process: subprocess.Popen[str]) -> None:
+    """Stop the server as a person would (SIGTERM), and kill it if it does not stop soon."""
+    process.terminate()
+    try:
+        process.wait(timeout=_STOP_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 @contextmanager
 def serve(
     directory: Path | str | None = None,
@@ -115,7 +127,7 @@ def serve(
     owned = directory is None
     folder = Path(tempfile.mkdtemp(prefix="multiassets-")) if owned else Path(str(directory))
     db_url = db_url or f"sqlite:///{folder / 'multiassets.db'}"
-    token = secrets.token_hex(32)
+    token = new_token()
     try:
         for attempt in range(3):
             port = _free_port()
@@ -157,12 +169,7 @@ def serve(
         try:
             yield server
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            _stop(process)
             if process.stdout is not None:
                 process.stdout.close()
     finally:
@@ -192,9 +199,4 @@ def serve_existing(
         _wait_until_serving(port, process, startup_timeout)
         yield port, process
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        _stop(process)

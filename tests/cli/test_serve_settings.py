@@ -3,6 +3,7 @@ environment variables, then the ``[serve]`` table of a ``--config`` file; and wh
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -153,3 +154,35 @@ def test_serve_help_names_the_environment_variables() -> None:
         "MULTIASSETS_SERVE_CONFIG",
     ):
         assert variable in result.output
+
+
+def test_serve_without_settings_runs_with_binance_s_limits(
+    tmp_path: Path, started: list[Any]
+) -> None:
+    result = invoke("--db", f"sqlite:///{tmp_path / 'x.db'}")
+    assert result.exit_code == 0, result.output
+    [(settings, _, _, _)] = started
+    # Binance's default tier and ban lengths (2 minutes to 3 days), our head timeout; and
+    # the same as a ServerConfig made without them.
+    assert (
+        settings.weight_limit,
+        settings.order_limit_1m,
+        settings.order_limit_10s,
+        settings.ban_shortest_s,
+        settings.ban_longest_s,
+        settings.head_timeout_s,
+    ) == (2400, 1200, 300, 120, 259200, 10.0)
+    assert settings == ServerConfig(settings.db_url)
+
+
+def test_serve_help_shows_the_defaults() -> None:
+    output = CliRunner().invoke(cli, ["serve", "--help"], terminal_width=200).output
+    shown = dict(re.findall(r"\n  (--[a-z0-9-]+)\b[^\[]*\[[^\]]*?default: ([^;\]]+)", output))
+    assert {flag: shown[flag] for flag in shown if "limit" in flag or "ban" in flag} == {
+        "--weight-limit": "2400",
+        "--order-limit-1m": "1200",
+        "--order-limit-10s": "300",
+        "--ban-shortest": "120",
+        "--ban-longest": "259200",
+    }
+    assert shown["--head-timeout"] == "10.0"

@@ -321,7 +321,8 @@ def test_a_change_to_an_account_deleted_meanwhile_is_2015(tmp_path: Path) -> Non
         assert api_key is not None
         account = state.registry.account(api_key.account_id)
         state.store.apply([DeleteAccount(account.id)])  # by another process: not seen here yet
-        call = Call(0, 1, {"multiAssetsMargin": "true"}, "10.0.0.1", api_key, account)
+        mode = {"multiAssetsMargin": "true"}
+        call = Call(0, 1, mode, "10.0.0.1", api_key, account, {**mode})
         with pytest.raises(ApiError) as refused:
             asyncio.run(change_multi_assets_margin(state, call))
         assert (refused.value.code, refused.value.status, refused.value.msg) == (

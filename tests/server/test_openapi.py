@@ -1,17 +1,14 @@
 """The OpenAPI document: valid, and in agreement with what the server routes and answers.
 
 Binance paths are held to ``ROUTES`` (the table the server routes by) both ways. The control
-plane has no table: ``control.py`` routes by ``if`` branches and ``match`` statements. Rather
-than rewrite that routing around a table, these tests read its routes from its source with
-``ast`` (and fail on any form of route they can't read), so a route added there without the
-document fails ``test_every_control_plane_route_of_control_py_is_in_the_document``; every
-route the document lists is then asked of a running server, which must not answer the control
-plane's "no route" 404, and must want the token exactly where the document says it does.
+plane's routes are declared in ``openapi_control.CONTROL_ROUTES`` and bound to their
+operations in ``control.py``, which refuses to import when the two disagree; every route the
+document lists is then asked of a running server, which must not answer the control plane's
+"no route" 404, and must want the token exactly where the document says it does.
 """
 
 from __future__ import annotations
 
-import ast
 import dataclasses
 import json
 import re
@@ -26,6 +23,7 @@ from multiassets.protocol.errors import by_code
 from multiassets.server import control
 from multiassets.server.faults import FaultRule
 from multiassets.server.openapi import PREFIX, document
+from multiassets.server.openapi_control import CONTROL_ROUTES, ControlRoute
 from multiassets.server.routes import ROUTES
 
 from ..support import Reply, Server, now_ms, running_server
@@ -174,7 +172,7 @@ def test_every_served_route_is_in_the_openapi_document() -> None:
             parameters = {p["name"]: p["required"] for p in operation.get("parameters", [])}
             signed = {"timestamp": True, "recvWindow": False, "signature": True}
             assert set(parameters) == {
-                *endpoint.params,
+                *(param.name for param in endpoint.params),
                 *(signed if endpoint.security.signed else ()),
             }
             assert signed.items() >= {k: v for k, v in parameters.items() if k in signed}.items()
@@ -185,66 +183,21 @@ def test_every_binance_path_in_the_document_is_served() -> None:
     assert set(BINANCE) <= served, set(BINANCE) - served
 
 
-def _comparison(node: ast.expr) -> tuple[str, str] | None:
-    """``method == "GET"`` -> ("method", "GET"); ``parts == ["a", "b"]`` -> ("parts", "a/b")."""
-    if not (isinstance(node, ast.Compare) and isinstance(node.left, ast.Name)):
-        return None
-    if [type(op) for op in node.ops] != [ast.Eq]:
-        return None
-    value = ast.literal_eval(node.comparators[0])
-    if node.left.id == "method" and isinstance(value, str):
-        return "method", value
-    if node.left.id == "parts" and isinstance(value, list):
-        return "parts", "/".join(value)
-    return None
+def test_a_control_plane_route_declared_without_an_operation_stops_the_import(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    extra = ControlRoute("GET", "nowhere", "Nothing", {"type": "object"})
+    monkeypatch.setattr(control, "CONTROL_ROUTES", (*CONTROL_ROUTES, extra))
+    with pytest.raises(RuntimeError, match=r"^control plane: GET nowhere has no operation"):
+        control._bind()
+    monkeypatch.setattr(control, "CONTROL_ROUTES", CONTROL_ROUTES[1:])
+    with pytest.raises(RuntimeError, match=r"^control plane: GET health is not declared"):
+        control._bind()
 
 
-def _case(pattern: ast.pattern) -> tuple[str, str]:
-    """``case "GET", ["accounts", name]`` -> ("GET", "accounts/{}")."""
-    unreadable = f"a control-plane case this test can't read: {ast.unparse(pattern)}"
-    assert isinstance(pattern, ast.MatchSequence) and len(pattern.patterns) == 2, unreadable
-    method, parts = pattern.patterns
-    assert isinstance(method, ast.MatchValue) and isinstance(parts, ast.MatchSequence), unreadable
-    words = []
-    for part in parts.patterns:
-        if isinstance(part, ast.MatchValue):
-            words.append(ast.literal_eval(part.value))
-        else:
-            assert isinstance(part, ast.MatchAs) and part.pattern is None and part.name, unreadable
-            words.append("{}")
-    return ast.literal_eval(method.value), "/".join(words)
-
-
-def control_py_routes() -> set[tuple[str, str]]:
-    """Every (method, path with ``{}`` for a variable part) ``control.py`` answers."""
-    tree = ast.parse(Path(control.__file__).read_text())
-    routes: set[tuple[str, str]] = set()
-    read: set[int] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.BoolOp) and isinstance(node.op, ast.And):
-            found = dict(filter(None, map(_comparison, node.values)))
-            if found.keys() == {"method", "parts"}:
-                routes.add((found["method"], found["parts"]))
-                read.update(id(value) for value in node.values)
-        elif isinstance(node, ast.Match) and ast.unparse(node.subject) == "(method, parts)":
-            routes.update(_case(case.pattern) for case in node.cases)
-    paths = {path for _, path in routes}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Compare) and id(node) not in read and "parts" in ast.unparse(node):
-            # Only what a route does after it answered (``parts == ["reset"]``) may remain.
-            comparison = _comparison(node)
-            unreadable = f"a control-plane route this test can't read: {ast.unparse(node)}"
-            assert comparison is not None and comparison[1] in paths, unreadable
-    return routes
-
-
-def test_every_control_plane_route_of_control_py_is_in_the_document() -> None:
-    served = control_py_routes()
-    # The reader finds routes of both forms.
-    assert ("DELETE", "faults/{}") in served and ("GET", "openapi.json") in served
-    documented = {(method, re.sub(r"\{\w+\}", "{}", path)) for method, path in CONTROL}
-    assert served - documented == set(), "served but not documented"
-    assert documented - served == set(), "documented but not served"
+def test_every_declared_control_plane_route_is_in_the_document() -> None:
+    declared = {(route.method, route.path) for route in CONTROL_ROUTES}
+    assert declared == set(CONTROL) and len(declared) == 25
 
 
 def ask(srv: Server, method: str, path: str, token: str | None, body: Any = None) -> Reply:

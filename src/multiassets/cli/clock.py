@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from ..admin import AdminError
+from .._exceptions import AdminError
 from ..control_client import ControlClient
 
 __all__ = ["clock", "server_options"]

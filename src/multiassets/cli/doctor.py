@@ -12,13 +12,23 @@ import click
 from .._client import Client
 from .._core import local_ms
 from .._exceptions import BinanceError, ConfigurationError, MultiassetsError, TransportError
+from ..protocol.errors import (
+    BAD_API_KEY_FMT,
+    INVALID_SIGNATURE,
+    NO_NEED_TO_CHANGE_JOINT_MARGIN,
+    REJECTED_MBX_KEY,
+    TIMESTAMP_AHEAD,
+)
+from ..protocol.keys import KEY_LENGTH
+from ..protocol.limits import FUTURE_TOLERANCE_MS, RECV_WINDOW_MS
 from .errors import EXIT_API, EXIT_NETWORK, client_errors
 from .profiles import client_options, make_client
 
 __all__ = ["doctor"]
 
-RECV_WINDOW_MS = 5000
-AHEAD_LIMIT_MS = 1000
+_TIMESTAMP = TIMESTAMP_AHEAD.code
+#: What the trade probe gets when the key may trade: the account is in that mode already.
+_PROBE_ANSWER = NO_NEED_TO_CHANGE_JOINT_MARGIN.code
 
 
 @dataclass
@@ -49,20 +59,20 @@ def _clock(client: Client) -> Check:
     server = client.server_time()
     received = local_ms()
     ahead = (sent + received) // 2 - server  # > 0: this machine is ahead of the server
-    if ahead >= AHEAD_LIMIT_MS:
+    if ahead >= FUTURE_TOLERANCE_MS:
         return Check(
             "clock",
             False,
             f"your clock is {ahead / 1000:.1f} s ahead of the server",
-            "signed requests get -1021 ('1000ms ahead'): sync the clock (NTP), or let "
-            "the client sync (Client(time_sync=True))",
+            f"signed requests get {_TIMESTAMP} ('{FUTURE_TOLERANCE_MS}ms ahead'): sync the "
+            "clock (NTP), or let the client sync (Client(time_sync=True))",
         )
     if -ahead > RECV_WINDOW_MS:
         return Check(
             "clock",
             False,
             f"your clock is {-ahead / 1000:.1f} s behind the server",
-            "signed requests fall outside recvWindow (-1021): sync the clock (NTP), or "
+            f"signed requests fall outside recvWindow ({_TIMESTAMP}): sync the clock (NTP), or "
             "let the client sync (Client(time_sync=True))",
         )
     where = "ahead of" if ahead >= 0 else "behind"
@@ -74,12 +84,13 @@ def _clock(client: Client) -> Check:
 
 
 _KEY_FIXES = {
-    -2014: "the API key is not 64 letters and digits: check for a stray space or a cut",
-    -2015: "the key is unknown, not allowed from this IP, or lacks reading permission: check "
-    "the key, its IP allow-list and 'Enable Reading'",
-    -1022: "the signature does not verify: the secret (or private key) does not belong to this "
-    "API key",
-    -1021: "the clock is off: see the clock check",
+    BAD_API_KEY_FMT.code: f"the API key is not {KEY_LENGTH} letters and digits: check for a "
+    "stray space or a cut",
+    REJECTED_MBX_KEY.code: "the key is unknown, not allowed from this IP, or lacks reading "
+    "permission: check the key, its IP allow-list and 'Enable Reading'",
+    INVALID_SIGNATURE.code: "the signature does not verify: the secret (or private key) does "
+    "not belong to this API key",
+    _TIMESTAMP: "the clock is off: see the clock check",
 }
 
 
@@ -110,13 +121,15 @@ def _trade(client: Client, current: bool) -> Check:
     try:
         client.set_mode(current)
     except BinanceError as error:
-        if error.code == -4171:
+        if error.code == _PROBE_ANSWER:
             return Check(
-                "permission to change the mode", True, "TRADE allowed (probe answered -4171)"
+                "permission to change the mode",
+                True,
+                f"TRADE allowed (probe answered {_PROBE_ANSWER})",
             )
         fix = (
             "enable futures trading ('Enable Futures') for this key"
-            if error.code == -2015
+            if error.code == REJECTED_MBX_KEY.code
             else _KEY_FIXES.get(error.code, "")
         )
         return Check("permission to change the mode", False, f"{error.code} {error.msg}", fix)

@@ -7,7 +7,7 @@ from typing import IO, Any
 
 import click
 
-from ..admin import AdminError
+from .._exceptions import AdminError
 from ..control_client import ControlClient
 from .clock import server_options
 

@@ -7,7 +7,7 @@ from typing import IO
 
 import click
 
-from ..admin import PERMISSIONS
+from ..protocol.keys import PERMISSIONS
 from ..protocol.signing import (
     KeyFormatError,
     generate_private_key,
@@ -29,7 +29,7 @@ def keys() -> None:
 @click.option("--account", required=True, help="Account name; created if it does not exist.")
 @click.option(
     "--permissions",
-    default="USER_DATA,TRADE",
+    default=",".join(PERMISSIONS),
     show_default=True,
     help="USER_DATA (read) and/or TRADE (change), comma-separated.",
 )

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from ..admin import AdminError
+from .._exceptions import AdminError
 from ..control_client import ControlClient
 from .clock import server_options
 

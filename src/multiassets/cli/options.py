@@ -9,7 +9,8 @@ from typing import Any, TypeVar
 
 import click
 
-from ..admin import Admin, AdminError
+from .._exceptions import AdminError
+from ..admin import Admin
 from ..control_client import ControlClient
 from ..server.config import default_db_url
 from ..store import Store, StoreError, open_store

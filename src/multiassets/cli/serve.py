@@ -16,7 +16,16 @@ from typing import Any
 
 import click
 
-from ..admin import Admin, AdminError
+from .._exceptions import AdminError
+from ..admin import Admin
+from ..defaults import HEAD_TIMEOUT_S
+from ..protocol.limits import (
+    BAN_LONGEST_S,
+    BAN_SHORTEST_S,
+    ORDERS_1M,
+    ORDERS_10S,
+    REQUEST_WEIGHT_1M,
+)
 from ..server.config import CONFIG_ENV, ServerConfig
 from ..server.logs import LEVELS, logging_config
 from .options import db_option, open_db
@@ -107,7 +116,7 @@ _option = partial(click.option, show_envvar=True)
 )
 @_option(
     "--weight-limit",
-    default=2400,
+    default=REQUEST_WEIGHT_1M,
     envvar="MULTIASSETS_WEIGHT_LIMIT",
     show_default=True,
     type=click.IntRange(1),
@@ -115,21 +124,21 @@ _option = partial(click.option, show_envvar=True)
 )
 @_option(
     "--order-limit-1m",
-    default=1200,
+    default=ORDERS_1M,
     envvar="MULTIASSETS_ORDER_LIMIT_1M",
     show_default=True,
     type=click.IntRange(1),
 )
 @_option(
     "--order-limit-10s",
-    default=300,
+    default=ORDERS_10S,
     envvar="MULTIASSETS_ORDER_LIMIT_10S",
     show_default=True,
     type=click.IntRange(1),
 )
 @_option(
     "--ban-shortest",
-    default=120,
+    default=BAN_SHORTEST_S,
     envvar="MULTIASSETS_BAN_SHORTEST",
     show_default=True,
     type=click.IntRange(1),
@@ -137,7 +146,7 @@ _option = partial(click.option, show_envvar=True)
 )
 @_option(
     "--ban-longest",
-    default=3 * 24 * 3600,
+    default=BAN_LONGEST_S,
     envvar="MULTIASSETS_BAN_LONGEST",
     show_default=True,
     type=click.IntRange(1),
@@ -171,7 +180,7 @@ _option = partial(click.option, show_envvar=True)
 )
 @_option(
     "--head-timeout",
-    default=10.0,
+    default=HEAD_TIMEOUT_S,
     envvar="MULTIASSETS_HEAD_TIMEOUT",
     show_default=True,
     type=click.FloatRange(0.1),

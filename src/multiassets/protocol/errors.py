@@ -1,26 +1,63 @@
 """The error catalogue: every Binance error we answer or recognise, in one place.
 
-Each entry is a code, the HTTP status Binance answers it with, and the message template.
+Each entry is a code, the HTTP status Binance answers it with, what it says about the request
+(its :class:`Category`, one per client exception class) and the message template.
 Placeholders are named (``{name}``) and filled by :meth:`ErrorSpec.message`. The server renders
-only errors from this module; the client maps answers back to entries by code.
-Sources and confidence for each entry are in PARITY.md.
+only errors from this module; the client reads answers back into categories with
+:func:`category_for`. Sources and confidence for each entry are in PARITY.md.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
+from http import HTTPStatus
 from typing import Any
 
-__all__ = ["CATALOGUE", "ApiError", "ErrorSpec", "by_code"]
+__all__ = ["CATALOGUE", "ApiError", "Category", "ErrorSpec", "by_code", "category_for"]
+
+
+class Category(Enum):
+    """What an error says about the request: one per client exception class.
+
+    Listed from the weakest claim to the strongest. Where an answer's code and its HTTP status
+    say different things, the stronger holds: a bad key is a bad key even in a 5xx, a 429 is
+    a rate limit whatever code it carries, and a 5xx leaves a parameter error's request in an
+    unknown state.
+    """
+
+    REQUEST = ("request", 0)  # a parameter missing, malformed or not valid
+    ACCOUNT_RULE = ("account rule", 0)  # the account's state refuses the change
+    UNKNOWN_STATUS = ("unknown status", 1)  # the request may have been executed
+    SERVER = ("server failure", 2)  # the request was certainly not executed
+    RATE_LIMIT = ("rate limit", 3)
+    BANNED = ("banned", 4)
+    AUTH = ("auth", 5)
+    TIMESTAMP = ("timestamp", 5)
+    SIGNATURE = ("signature", 5)
+
+    def __init__(self, label: str, strength: int) -> None:
+        self.label = label
+        self.strength = strength
+
+    def holds_at(self, status: int) -> bool:
+        """Whether a code of this category keeps it at ``status``: only a failing status says
+        that nothing was done, and only a 418 bans; the others hold at any status."""
+        if self is Category.SERVER:
+            return _failing(status)
+        if self is Category.BANNED:
+            return status == IP_BANNED.status
+        return True
 
 
 @dataclass(frozen=True, slots=True)
 class ErrorSpec:
-    """One Binance error: its code, HTTP status, and message template."""
+    """One Binance error: its code, HTTP status, category and message template."""
 
     name: str
     code: int
     status: int
+    category: Category
     template: str
 
     def message(self, **fields: Any) -> str:
@@ -58,17 +95,28 @@ class ApiError(Exception):
         return self.spec.status
 
 
-def _spec(name: str, code: int, status: int, template: str) -> ErrorSpec:
-    return ErrorSpec(name, code, status, template)
+_REQUEST, _ACCOUNT_RULE = Category.REQUEST, Category.ACCOUNT_RULE
+_UNKNOWN, _SERVER = Category.UNKNOWN_STATUS, Category.SERVER
+
+
+def _spec(name: str, code: int, status: int, category: Category, template: str) -> ErrorSpec:
+    return ErrorSpec(name, code, status, category, template)
 
 
 # 10xx: general server or network issues
-UNKNOWN = _spec("UNKNOWN", -1000, 500, "An unknown error occured while processing the request.")
+UNKNOWN = _spec(
+    "UNKNOWN", -1000, 500, _UNKNOWN, "An unknown error occured while processing the request."
+)
 DISCONNECTED = _spec(
     "DISCONNECTED",
     -1001,
     503,
+    _SERVER,
     "Internal error; unable to process your request. Please try again.",
+)
+# Spot's error page lists -1002; fapi's status is unverified (401, as for the key errors).
+UNAUTHORIZED = _spec(
+    "UNAUTHORIZED", -1002, 401, Category.AUTH, "You are not authorized to execute this request."
 )
 # Binance's 503 variants (General Info, "HTTP 503 Status: Message Variants & Handling"); the
 # code of the first two is not documented: -1000 is our choice (PARITY.md).
@@ -76,13 +124,15 @@ UNKNOWN_STATUS = _spec(
     "UNKNOWN_STATUS",
     -1000,
     503,
+    _UNKNOWN,
     "Unknown error, please check your request or try again later.",
 )
-SERVICE_UNAVAILABLE = _spec("SERVICE_UNAVAILABLE", -1000, 503, "Service Unavailable.")
+SERVICE_UNAVAILABLE = _spec("SERVICE_UNAVAILABLE", -1000, 503, _SERVER, "Service Unavailable.")
 TOO_MANY_REQUESTS = _spec(
     "TOO_MANY_REQUESTS",
     -1003,
     429,
+    Category.RATE_LIMIT,
     "Too many requests; current limit of IP({ip}) is {limit} requests per minute. "
     "Please use the websocket for live updates to avoid polling the API.",
 )
@@ -90,13 +140,24 @@ IP_BANNED = _spec(
     "IP_BANNED",
     -1003,
     418,
+    Category.BANNED,
     "Way too many requests; IP({ip}) banned until {until}. "
     "Please use the websocket for live updates to avoid bans.",
+)
+# Recognised, never answered: like -1007 it says the execution status is unknown, whatever
+# HTTP status it comes with (fapi's is unverified: 5xx).
+UNEXPECTED_RESP = _spec(
+    "UNEXPECTED_RESP",
+    -1006,
+    500,
+    _UNKNOWN,
+    "An unexpected response was received from the message bus. Execution status unknown.",
 )
 TIMEOUT = _spec(
     "TIMEOUT",
     -1007,
     408,
+    _UNKNOWN,
     "Timeout waiting for response from backend server. "
     "Send status unknown; execution status unknown.",
 )
@@ -104,6 +165,7 @@ THROTTLED = _spec(
     "THROTTLED",
     -1008,
     503,
+    _SERVER,
     "Request throttled by system-level protection. Reduce-only/close-position orders are "
     "exempt. Please try again.",
 )
@@ -111,78 +173,91 @@ TIMESTAMP_OUTSIDE_RECV_WINDOW = _spec(
     "TIMESTAMP_OUTSIDE_RECV_WINDOW",
     -1021,
     400,
+    Category.TIMESTAMP,
     "Timestamp for this request is outside of the recvWindow.",
 )
 TIMESTAMP_AHEAD = _spec(
     "TIMESTAMP_AHEAD",
     -1021,
     400,
+    Category.TIMESTAMP,
     "Timestamp for this request was 1000ms ahead of the server's time.",
 )
 INVALID_SIGNATURE = _spec(
-    "INVALID_SIGNATURE", -1022, 400, "Signature for this request is not valid."
+    "INVALID_SIGNATURE", -1022, 400, Category.SIGNATURE, "Signature for this request is not valid."
 )
 
 # 11xx: request issues
-ILLEGAL_CHARS = _spec("ILLEGAL_CHARS", -1100, 400, "Illegal characters found in a parameter.")
+ILLEGAL_CHARS = _spec(
+    "ILLEGAL_CHARS", -1100, 400, _REQUEST, "Illegal characters found in a parameter."
+)
 ILLEGAL_CHARS_IN_PARAM = _spec(
     "ILLEGAL_CHARS_IN_PARAM",
     -1100,
     400,
+    _REQUEST,
     "Illegal characters found in parameter '{param}'; legal range is '{legal}'.",
 )
 TOO_MANY_PARAMETERS = _spec(
-    "TOO_MANY_PARAMETERS", -1101, 400, "Too many parameters sent for this endpoint."
+    "TOO_MANY_PARAMETERS", -1101, 400, _REQUEST, "Too many parameters sent for this endpoint."
 )
-DUPLICATE_PARAM = _spec("DUPLICATE_PARAM", -1101, 400, "Duplicate values for a parameter detected.")
+DUPLICATE_PARAM = _spec(
+    "DUPLICATE_PARAM", -1101, 400, _REQUEST, "Duplicate values for a parameter detected."
+)
 MANDATORY_PARAM = _spec(
     "MANDATORY_PARAM",
     -1102,
     400,
+    _REQUEST,
     "Mandatory parameter '{param}' was not sent, was empty/null, or malformed.",
 )
-PARAM_EMPTY = _spec("PARAM_EMPTY", -1105, 400, "Parameter '{param}' was empty.")
+PARAM_EMPTY = _spec("PARAM_EMPTY", -1105, 400, _REQUEST, "Parameter '{param}' was empty.")
 INVALID_PARAM = _spec(
-    "INVALID_PARAM", -1130, 400, "Data sent for parameter '{param}' is not valid."
+    "INVALID_PARAM", -1130, 400, _REQUEST, "Data sent for parameter '{param}' is not valid."
 )
 
 # 20xx: API key issues
-BAD_API_KEY_FMT = _spec("BAD_API_KEY_FMT", -2014, 401, "API-key format invalid.")
+BAD_API_KEY_FMT = _spec("BAD_API_KEY_FMT", -2014, 401, Category.AUTH, "API-key format invalid.")
 REJECTED_MBX_KEY = _spec(
     "REJECTED_MBX_KEY",
     -2015,
     401,
+    Category.AUTH,
     "Invalid API-key, IP, or permissions for action, request ip: {ip}",
 )
 
-INVALID_SYMBOL = _spec("INVALID_SYMBOL", -1121, 400, "Invalid symbol.")
+INVALID_SYMBOL = _spec("INVALID_SYMBOL", -1121, 400, _REQUEST, "Invalid symbol.")
 INVALID_LISTEN_KEY = _spec(
     "INVALID_LISTEN_KEY",
     -1125,
     400,
+    _REQUEST,
     "This listenKey does not exist. Please use POST /fapi/v1/listenKey to recreate listenKey",
 )
 
 # 40xx: account and margin rules
 NO_NEED_TO_CHANGE_MARGIN_TYPE = _spec(
-    "NO_NEED_TO_CHANGE_MARGIN_TYPE", -4046, 400, "No need to change margin type."
+    "NO_NEED_TO_CHANGE_MARGIN_TYPE", -4046, 400, _ACCOUNT_RULE, "No need to change margin type."
 )
 THERE_EXISTS_OPEN_ORDERS = _spec(
     "THERE_EXISTS_OPEN_ORDERS",
     -4047,
     400,
+    _ACCOUNT_RULE,
     "Margin type cannot be changed if there exists open orders.",
 )
 THERE_EXISTS_QUANTITY = _spec(
     "THERE_EXISTS_QUANTITY",
     -4048,
     400,
+    _ACCOUNT_RULE,
     "Margin type cannot be changed if there exists position.",
 )
 ISOLATED_REJECT_WITH_JOINT_MARGIN = _spec(
     "ISOLATED_REJECT_WITH_JOINT_MARGIN",
     -4167,
     400,
+    _ACCOUNT_RULE,
     "Unable to adjust to Multi-Assets mode with symbols of USDⓈ-M Futures under "
     "isolated-margin mode.",
 )
@@ -190,30 +265,35 @@ JOINT_MARGIN_REJECT_WITH_ISOLATED = _spec(
     "JOINT_MARGIN_REJECT_WITH_ISOLATED",
     -4168,
     400,
+    _ACCOUNT_RULE,
     "Unable to adjust to isolated-margin mode under the Multi-Assets mode.",
 )
 JOINT_MARGIN_REJECT_WITH_MB = _spec(
     "JOINT_MARGIN_REJECT_WITH_MB",
     -4169,
     400,
+    _ACCOUNT_RULE,
     "Unable to adjust Multi-Assets Mode with insufficient margin balance in USDⓈ-M Futures.",
 )
 JOINT_MARGIN_REJECT_WITH_OPEN_ORDER = _spec(
     "JOINT_MARGIN_REJECT_WITH_OPEN_ORDER",
     -4170,
     400,
+    _ACCOUNT_RULE,
     "Unable to adjust Multi-Assets Mode with open orders in USDⓈ-M Futures.",
 )
 NO_NEED_TO_CHANGE_JOINT_MARGIN = _spec(
     "NO_NEED_TO_CHANGE_JOINT_MARGIN",
     -4171,
     400,
+    _ACCOUNT_RULE,
     "Adjusted asset mode is currently set and does not need to be adjusted repeatedly.",
 )
 JOINT_MARGIN_REJECT_WITH_NEGATIVE_BALANCE = _spec(
     "JOINT_MARGIN_REJECT_WITH_NEGATIVE_BALANCE",
     -4172,
     400,
+    _ACCOUNT_RULE,
     "Unable to adjust Multi-Assets Mode with a negative wallet balance of margin available "
     "asset in USDⓈ-M Futures account.",
 )
@@ -230,3 +310,54 @@ for _entry in CATALOGUE:
 def by_code(code: int) -> tuple[ErrorSpec, ...]:
     """Every catalogued variant of a Binance error code (empty if the code is unknown)."""
     return _BY_CODE.get(code, ())
+
+
+# -- reading an answer back -------------------------------------------------------------------
+
+#: Binance's catch-all code: what a -1000 means is said by its status and message, not by it.
+CATCH_ALL = UNKNOWN.code
+#: Binance numbers its errors by kind: 11xx request issues, 4xxx order and account rules.
+#: Codes outside the catalogue take the category of their range.
+RANGES: tuple[tuple[range, Category], ...] = (
+    (range(-1199, -1099), _REQUEST),
+    (range(-4999, -3999), _ACCOUNT_RULE),
+)
+#: Messages that say a failure is certain whatever code carries them: the catch-all's.
+_CERTAIN_FAILURES = frozenset(
+    spec.template for spec in by_code(CATCH_ALL) if spec.category is _SERVER
+)
+#: What an HTTP status says by itself (a 5xx or a 408: see :func:`_failing`).
+_STATUS_SAYS = {IP_BANNED.status: Category.BANNED, TOO_MANY_REQUESTS.status: Category.RATE_LIMIT}
+
+
+def _failing(status: int) -> bool:
+    """A 5xx, or a 408 (Binance's timeout, or a gateway's): the API gave no answer of its own."""
+    return status >= 500 or status == HTTPStatus.REQUEST_TIMEOUT
+
+
+def _code_says(code: int, status: int) -> Category | None:
+    entries = by_code(code)
+    if not entries:
+        return next((category for codes, category in RANGES if code in codes), None)
+    if code == CATCH_ALL:
+        return None
+    held = [entry.category for entry in entries if entry.category.holds_at(status)]
+    return max(held, key=lambda category: category.strength, default=None)
+
+
+def _status_says(status: int) -> Category | None:
+    return _UNKNOWN if _failing(status) else _STATUS_SAYS.get(status)
+
+
+def category_for(code: int, status: int, message: str) -> Category | None:
+    """What an answer Binance gave says about the request: the stronger of what its code says
+    (its catalogue entries', else its range's) and what its HTTP status says; an unknown
+    status becomes a certain failure when the message is one. None: nothing more than an
+    error."""
+    said = [category for category in (_code_says(code, status), _status_says(status)) if category]
+    if not said:
+        return None
+    category = max(said, key=lambda category: category.strength)
+    if category is _UNKNOWN and message in _CERTAIN_FAILURES:
+        return _SERVER
+    return category

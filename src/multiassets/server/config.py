@@ -8,6 +8,15 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..defaults import HEAD_TIMEOUT_S
+from ..protocol.limits import (
+    BAN_LONGEST_S,
+    BAN_SHORTEST_S,
+    ORDERS_1M,
+    ORDERS_10S,
+    REQUEST_WEIGHT_1M,
+)
+
 __all__ = ["CONFIG_ENV", "ServerConfig", "default_data_dir", "default_db_url"]
 
 #: The environment variable through which `multiassets serve` hands its settings to workers.
@@ -32,13 +41,13 @@ def default_db_url() -> str:
 @dataclass(frozen=True, slots=True)
 class ServerConfig:
     db_url: str
-    #: REQUEST_WEIGHT per IP per minute (Binance's default tier: 2400).
-    weight_limit: int = 2400
+    #: REQUEST_WEIGHT per IP per minute; by default, Binance's default tier.
+    weight_limit: int = REQUEST_WEIGHT_1M
     #: Reported in exchangeInfo; no order endpoint is served yet.
-    order_limit_1m: int = 1200
-    order_limit_10s: int = 300
-    ban_shortest_s: int = 120
-    ban_longest_s: int = 3 * 24 * 3600
+    order_limit_1m: int = ORDERS_1M
+    order_limit_10s: int = ORDERS_10S
+    ban_shortest_s: int = BAN_SHORTEST_S
+    ban_longest_s: int = BAN_LONGEST_S
     #: The control plane answers only loopback clients unless this is set.
     admin_allow_remote: bool = False
     #: How often to look for changes other processes committed (the CLI on --db), seconds.
@@ -48,7 +57,7 @@ class ServerConfig:
     #: Proxies (IPs or networks) whose X-Forwarded-For names the client.
     trusted_proxies: tuple[str, ...] = ()
     #: How long a client may take to send a request's line and headers (then 408), seconds.
-    head_timeout_s: float = 10.0
+    head_timeout_s: float = HEAD_TIMEOUT_S
     #: Redis, for what several processes share: weight, bans, runtime settings, listenKeys.
     redis_url: str | None = None
     #: The Redis keys' prefix; by default one per database, so servers on one database share.

@@ -1,18 +1,20 @@
 """The control plane: accounts, keys, account state and fixtures for the people who run the
 server, under ``/_multiassets/`` (a prefix Binance can't use).
 
-Every request needs ``Authorization: Bearer <token>`` but ``health``, ``ui`` and
-``openapi.json``, which hold no data; only loopback clients are answered unless the server was
-started with ``--admin-allow-remote``. Bodies are JSON; errors are
-``{"error": "…"}`` — this is our API, not Binance's.
+Its routes are declared once, in ``openapi_control.CONTROL_ROUTES`` (method, path, whether the
+token is needed, what goes in and out); this module binds each to what it does, in one table
+(:data:`_OPERATIONS`), and stops the import if the two disagree. Only loopback clients are
+answered unless the server was started with ``--admin-allow-remote``. Bodies are JSON; errors
+are ``{"error": "…"}`` — this is our API, not Binance's.
 """
 
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from functools import partial
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import unquote
 
 import orjson
@@ -20,6 +22,7 @@ import orjson
 from ..admin import Admin, AdminError, token_matches
 from ..protocol.signing import KeyFormatError, read_public_key
 from . import openapi, runtime
+from .openapi_control import CONTROL_ROUTES, ControlRoute
 from .shared import SharedUnavailable
 from .state import ServerState
 from .ui import PAGE
@@ -29,7 +32,184 @@ __all__ = ["PREFIX", "control_path_parts", "handle_control"]
 PREFIX = "/_multiassets/"
 _RAW_PREFIX = PREFIX.encode()
 
-Reply = tuple[int, Any]
+#: status, body, content type
+Reply = tuple[int, bytes, str]
+Args = dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class _Operation:
+    """What a route does, and where it runs: ``page`` on the event loop from this process
+    alone; ``runtime`` on the settings every process shares (clock, faults); ``store`` on the
+    commit thread, through :class:`Admin` (``writes``: waits for in-flight changes and is
+    seen at once)."""
+
+    where: Literal["page", "runtime", "store"]
+    run: Callable[..., Any]
+    writes: bool = False
+    #: Also clears what the processes share besides the database (faults, clock, log).
+    resets_runtime: bool = False
+
+
+def _page(run: Callable[[ServerState, Args, bytes], Awaitable[Reply] | Reply]) -> _Operation:
+    return _Operation("page", run)
+
+
+def _runtime(run: Callable[..., Any]) -> _Operation:
+    return _Operation("runtime", run)
+
+
+def _reads(run: Callable[[Admin, Any, Args], Any]) -> _Operation:
+    return _Operation("store", run)
+
+
+def _writes(run: Callable[[Admin, Any, Args], Any], resets_runtime: bool = False) -> _Operation:
+    return _Operation("store", run, writes=True, resets_runtime=resets_runtime)
+
+
+async def _health(state: ServerState, args: Args, query: bytes) -> Reply:
+    """Whether the database (and Redis, when the server uses it) answer now: 503 if not."""
+    parts = {"database": await state.writer.run(state.store.healthy)}
+    if state.shared is not None:
+        parts["redis"] = await state.shared.healthy()
+    healthy = all(parts.values())
+    document = {"status": "ok" if healthy else "degraded"}
+    document.update({name: "ok" if up else "unreachable" for name, up in parts.items()})
+    return _json(200 if healthy else 503, document)
+
+
+def _field(document: Any, name: str) -> Any:
+    if not isinstance(document, dict) or name not in document:
+        raise AdminError(f"the body needs a field {name!r}")
+    return document[name]
+
+
+def _create_key(admin: Admin, document: Any, args: Args) -> Any:
+    """``{"permissions", "ipAllowlist", "type", "publicKey"}``: an HMAC key unless a PEM
+    ``publicKey`` is given (its type, RSA or ED25519, is read from it and must match
+    ``type`` if that is given too)."""
+    options = document if isinstance(document, dict) else {}
+    public_key = options.get("publicKey")
+    wanted = str(options.get("type") or ("HMAC" if public_key is None else "")).upper()
+    if public_key is None:
+        if wanted != "HMAC":
+            raise AdminError("RSA and ED25519 keys need a publicKey (PEM)")
+    else:
+        if not isinstance(public_key, str):
+            raise AdminError("publicKey must be a PEM string")
+        try:
+            kind, _ = read_public_key(public_key)
+        except KeyFormatError as error:
+            raise AdminError(str(error)) from None
+        if wanted not in ("", kind):
+            raise AdminError(f"the public key is {kind}, not {wanted}")
+    permissions = options.get("permissions", ["USER_DATA", "TRADE"])
+    allowlist = options.get("ipAllowlist")
+    if not isinstance(permissions, list) or (
+        allowlist is not None and not isinstance(allowlist, list)
+    ):
+        raise AdminError("permissions and ipAllowlist must be lists")
+    return admin.create_key(args["name"], permissions, allowlist, public_key)
+
+
+def _remove_fault(state: ServerState, document: Any, args: Args) -> Any:
+    return runtime.remove_fault(state, document, rule_id=int(args["id"]))
+
+
+#: (method, path as CONTROL_ROUTES spells it) -> what it does
+_OPERATIONS: dict[tuple[str, str], _Operation] = {
+    ("GET", "health"): _page(_health),
+    # The page and the document hold no data: everything the page shows needs the token.
+    ("GET", "ui"): _page(lambda state, args, query: (200, PAGE, "text/html; charset=utf-8")),
+    ("GET", "openapi.json"): _page(
+        lambda state, args, query: (
+            200,
+            openapi.rendered(state.config.weight_limit),
+            "application/json",
+        )
+    ),
+    ("GET", "metrics"): _page(
+        lambda state, args, query: (
+            200,
+            state.metrics.render(),
+            "text/plain; version=0.0.4; charset=utf-8",
+        )
+    ),
+    ("GET", "log"): _page(
+        lambda state, args, query: _json(200, runtime.log_document(state, query))
+    ),
+    ("GET", "clock"): _runtime(lambda state, document, args: runtime.clock_document(state)),
+    ("PUT", "clock"): _runtime(lambda state, document, args: runtime.set_clock(state, document)),
+    ("DELETE", "clock"): _runtime(lambda state, document, args: runtime.reset_clock(state, None)),
+    ("GET", "faults"): _runtime(lambda state, document, args: runtime.faults_document(state)),
+    ("POST", "faults"): _runtime(lambda state, document, args: runtime.add_fault(state, document)),
+    ("PUT", "faults"): _runtime(lambda state, document, args: runtime.load_faults(state, document)),
+    ("DELETE", "faults"): _runtime(lambda state, document, args: runtime.clear_faults(state)),
+    ("DELETE", "faults/{id}"): _runtime(_remove_fault),
+    ("GET", "accounts"): _reads(lambda admin, document, args: admin.list_accounts()),
+    ("POST", "accounts"): _writes(
+        lambda admin, document, args: admin.create_account(_field(document, "name"))
+    ),
+    ("DELETE", "accounts/{name}"): _writes(
+        lambda admin, document, args: admin.delete_account(args["name"])
+    ),
+    ("GET", "accounts/{name}/keys"): _reads(
+        lambda admin, document, args: admin.list_keys(args["name"])
+    ),
+    ("POST", "accounts/{name}/keys"): _writes(_create_key),
+    ("DELETE", "keys/{apiKey}"): _writes(
+        lambda admin, document, args: admin.revoke_key(args["apiKey"])
+    ),
+    ("GET", "accounts/{name}/state"): _reads(
+        lambda admin, document, args: admin.state(args["name"])
+    ),
+    ("PUT", "accounts/{name}/state"): _writes(
+        lambda admin, document, args: admin.set_state(args["name"], document)
+    ),
+    ("PATCH", "accounts/{name}/state"): _writes(
+        lambda admin, document, args: admin.set_state(args["name"], document, partial=True)
+    ),
+    ("GET", "state"): _reads(lambda admin, document, args: admin.export()),
+    ("PUT", "state"): _writes(lambda admin, document, args: admin.import_(document)),
+    ("POST", "reset"): _writes(lambda admin, document, args: admin.reset(), resets_runtime=True),
+}
+
+#: What a variable part of a path may be; any segment otherwise.
+_PART_RULES: dict[str, Callable[[str], bool]] = {"id": str.isdigit}
+
+
+def _bind() -> list[tuple[ControlRoute, list[str], _Operation]]:
+    """Each declared route with its path's parts and its operation; a route declared and not
+    bound, or bound and not declared, stops the import."""
+    declared = {(route.method, route.path): route for route in CONTROL_ROUTES}
+    for method, path in sorted(set(declared) ^ set(_OPERATIONS)):
+        which = "has no operation" if (method, path) in declared else "is not declared"
+        raise RuntimeError(f"control plane: {method} {path} {which} (openapi_control.py)")
+    return [
+        (route, route.path.split("/"), _OPERATIONS[(route.method, route.path)])
+        for route in CONTROL_ROUTES
+    ]
+
+
+_ROUTES = _bind()
+
+
+def _match(method: str, parts: list[str]) -> tuple[ControlRoute, _Operation, Args] | None:
+    for route, template, operation in _ROUTES:
+        if route.method != method or len(template) != len(parts):
+            continue
+        args: Args = {}
+        for word, part in zip(template, parts, strict=True):
+            if word.startswith("{"):
+                name = word[1:-1]
+                if not _PART_RULES.get(name, bool)(part):
+                    break
+                args[name] = part
+            elif word != part:
+                break
+        else:
+            return route, operation, args
+    return None
 
 
 def _loopback(ip: str) -> bool:
@@ -57,61 +237,31 @@ async def handle_control(
     body: bytes,
     query: bytes = b"",
     raw_path: bytes | None = None,
-) -> tuple[int, bytes, str]:
+) -> Reply:
     """(status, body, content type) for a control-plane request."""
     if not (state.config.admin_allow_remote or _loopback(client_ip)):
         return _json(403, {"error": "the control plane answers only loopback clients"})
-    parts = control_path_parts(path, raw_path)
-    if parts == ["health"] and method == "GET":
-        return _json(*await _health(state))
-    if parts == ["ui"] and method == "GET":
-        # The page itself holds no data: everything it shows needs the token.
-        return 200, PAGE, "text/html; charset=utf-8"
-    if parts == ["openapi.json"] and method == "GET":
-        # The API's description: no data either.
-        return 200, openapi.rendered(state.config.weight_limit), "application/json"
-    scheme, _, token = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not token or not token_matches(state.store, token):
-        return _json(401, {"error": "a valid 'Authorization: Bearer <token>' header is required"})
+    found = _match(method, control_path_parts(path, raw_path))
+    if found is None or found[0].token:
+        scheme, _, token = (authorization or "").partition(" ")
+        if scheme.lower() != "bearer" or not token or not token_matches(state.store, token):
+            error = "a valid 'Authorization: Bearer <token>' header is required"
+            return _json(401, {"error": error})
+    if found is None:
+        return _json(404, {"error": f"no control-plane route {method} {path}"})
+    _, operation, args = found
     try:
+        if operation.where == "page":
+            reply = operation.run(state, args, query)
+            return await reply if not isinstance(reply, tuple) else reply
         document = orjson.loads(body) if body else None
+        if operation.where == "runtime":
+            run = partial(operation.run, args=args)
+            result = await runtime.shared(state, run, document, method != "GET")
+            return _json(200, result)
+        return _json(200, await _store_operation(state, operation, document, args))
     except orjson.JSONDecodeError:
         return _json(400, {"error": "the body must be JSON"})
-    if method == "GET" and parts == ["metrics"]:
-        return 200, state.metrics.render(), "text/plain; version=0.0.4; charset=utf-8"
-    if method == "GET" and parts == ["log"]:
-        try:
-            return _json(200, runtime.log_document(state, query))
-        except AdminError as error:
-            return _json(error.status, {"error": str(error)})
-    runtime_operation = _runtime_route(method, parts)
-    if runtime_operation is not None:
-        try:
-            result = await runtime.shared(state, runtime_operation, document, method != "GET")
-            return _json(200, result)
-        except AdminError as error:
-            return _json(error.status, {"error": str(error)})
-        except SharedUnavailable as error:
-            return _json(503, {"error": str(error)})
-    route = _route(method, parts)
-    if route is None:
-        return _json(404, {"error": f"no control-plane route {method} {path}"})
-    operation, writes = route
-    # On the commit thread: a database busy with another process never blocks the event loop.
-    work = partial(operation, state.admin, document)
-    try:
-        if not writes:
-            return _json(*_reply(await state.writer.run(work)))
-        # A change to accounts or state waits for in-flight changes and is seen at once.
-        async with state.registry.all_locked():
-            try:
-                result = _reply(await state.writer.run(work))
-            finally:
-                state.reload()
-        await state.count_change()
-        if parts == ["reset"]:
-            await runtime.shared(state, runtime.reset_runtime, None, True)
-        return _json(*result)
     except AdminError as error:
         return _json(error.status, {"error": str(error)})
     except SharedUnavailable as error:
@@ -121,113 +271,29 @@ async def handle_control(
         return _json(400, {"error": f"invalid request: {error}"})
 
 
-async def _health(state: ServerState) -> Reply:
-    """Whether the database (and Redis, when the server uses it) answer now: 503 if not."""
-    parts = {"database": await state.writer.run(state.store.healthy)}
-    if state.shared is not None:
-        parts["redis"] = await state.shared.healthy()
-    healthy = all(parts.values())
-    document = {"status": "ok" if healthy else "degraded"}
-    document.update({name: "ok" if up else "unreachable" for name, up in parts.items()})
-    return (200 if healthy else 503), document
-
-
-def _reply(result: Any) -> Reply:
-    return (200, result) if result is not None else (200, {})
-
-
-Operation = Callable[[Admin, Any], Any]
-
-
-def _field(document: Any, name: str) -> Any:
-    if not isinstance(document, dict) or name not in document:
-        raise AdminError(f"the body needs a field {name!r}")
-    return document[name]
-
-
-def _route(method: str, parts: list[str]) -> tuple[Operation, bool] | None:
-    """(operation, whether it writes) for a control-plane method and path."""
-    match method, parts:
-        case "GET", ["accounts"]:
-            return (lambda admin, _: admin.list_accounts()), False
-        case "POST", ["accounts"]:
-            return (lambda admin, doc: admin.create_account(_field(doc, "name"))), True
-        case "DELETE", ["accounts", name]:
-            return (lambda admin, _: admin.delete_account(name)), True
-        case "GET", ["accounts", name, "keys"]:
-            return (lambda admin, _: admin.list_keys(name)), False
-        case "POST", ["accounts", name, "keys"]:
-            return (lambda admin, doc: _create_key(admin, name, doc)), True
-        case "DELETE", ["keys", api_key]:
-            return (lambda admin, _: admin.revoke_key(api_key)), True
-        case "GET", ["accounts", name, "state"]:
-            return (lambda admin, _: admin.state(name)), False
-        case "PUT", ["accounts", name, "state"]:
-            return (lambda admin, doc: admin.set_state(name, doc)), True
-        case "PATCH", ["accounts", name, "state"]:
-            return (lambda admin, doc: admin.set_state(name, doc, partial=True)), True
-        case "GET", ["state"]:
-            return (lambda admin, _: admin.export()), False
-        case "PUT", ["state"]:
-            return (lambda admin, doc: admin.import_(doc)), True
-        case "POST", ["reset"]:
-            return (lambda admin, _: admin.reset()), True
-    return None
-
-
-RuntimeOperation = Callable[[ServerState, Any], Any]
-
-
-def _runtime_route(method: str, parts: list[str]) -> RuntimeOperation | None:
-    """Operations on this process (its clock, its fault rules), run on the event loop: they
-    touch no database."""
-    match method, parts:
-        case "GET", ["clock"]:
-            return lambda state, _: runtime.clock_document(state)
-        case "PUT", ["clock"]:
-            return runtime.set_clock
-        case "DELETE", ["clock"]:
-            return runtime.reset_clock
-        case "GET", ["faults"]:
-            return runtime.faults_document
-        case "POST", ["faults"]:
-            return runtime.add_fault
-        case "PUT", ["faults"]:
-            return runtime.load_faults
-        case "DELETE", ["faults"]:
-            return runtime.clear_faults
-        case "DELETE", ["faults", rule_id] if rule_id.isdigit():
-            return partial(runtime.remove_fault, rule_id=int(rule_id))
-    return None
-
-
-def _create_key(admin: Admin, account: str, document: Any) -> Any:
-    """``{"permissions", "ipAllowlist", "type", "publicKey"}``: an HMAC key unless a PEM
-    ``publicKey`` is given (its type, RSA or ED25519, is read from it and must match
-    ``type`` if that is given too)."""
-    options = document if isinstance(document, dict) else {}
-    public_key = options.get("publicKey")
-    wanted = str(options.get("type") or ("HMAC" if public_key is None else "")).upper()
-    if public_key is None:
-        if wanted != "HMAC":
-            raise AdminError("RSA and ED25519 keys need a publicKey (PEM)")
-    else:
-        if not isinstance(public_key, str):
-            raise AdminError("publicKey must be a PEM string")
+async def _store_operation(
+    state: ServerState, operation: _Operation, document: Any, args: Args
+) -> Any:
+    """Run on the commit thread: a database busy with another process never blocks the
+    event loop."""
+    work = partial(operation.run, state.admin, document, args)
+    if not operation.writes:
+        return _or_empty(await state.writer.run(work))
+    # A change to accounts or state waits for in-flight changes and is seen at once.
+    async with state.registry.all_locked():
         try:
-            kind, _ = read_public_key(public_key)
-        except KeyFormatError as error:
-            raise AdminError(str(error)) from None
-        if wanted not in ("", kind):
-            raise AdminError(f"the public key is {kind}, not {wanted}")
-    permissions = options.get("permissions", ["USER_DATA", "TRADE"])
-    allowlist = options.get("ipAllowlist")
-    if not isinstance(permissions, list) or (
-        allowlist is not None and not isinstance(allowlist, list)
-    ):
-        raise AdminError("permissions and ipAllowlist must be lists")
-    return admin.create_key(account, permissions, allowlist, public_key)
+            result = _or_empty(await state.writer.run(work))
+        finally:
+            state.cluster.reload()
+    await state.cluster.count_change(None)
+    if operation.resets_runtime:
+        await runtime.shared(state, runtime.reset_runtime, None, True)
+    return result
 
 
-def _json(status: int, document: Any) -> tuple[int, bytes, str]:
+def _or_empty(result: Any) -> Any:
+    return result if result is not None else {}
+
+
+def _json(status: int, document: Any) -> Reply:
     return status, orjson.dumps(document), "application/json"

@@ -19,6 +19,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 
 from .._version import __version__
+from ..defaults import HEAD_TIMEOUT_S
 from .config import CONFIG_ENV, ServerConfig
 
 __all__ = ["MAX_HEAD_BYTES", "EdgeProtocol", "EdgeWebSocketProtocol", "edge_html", "edge_page"]
@@ -64,7 +65,7 @@ class _Unreadable(Exception):
 
 def _head_timeout_s() -> float:
     raw = os.environ.get(CONFIG_ENV)
-    return ServerConfig.from_json(raw).head_timeout_s if raw else 10.0
+    return ServerConfig.from_json(raw).head_timeout_s if raw else HEAD_TIMEOUT_S
 
 
 class EdgeProtocol(HttpToolsProtocol):
@@ -239,7 +240,7 @@ _data_received = HttpToolsProtocol.data_received
 
 async def _sweep(loop: asyncio.AbstractEventLoop) -> None:
     """Once a second: refuse the heads and bodies not complete in time."""
-    timeout = EdgeProtocol._head_timeout or 10.0
+    timeout = EdgeProtocol._head_timeout or HEAD_TIMEOUT_S
     while EdgeProtocol._open:
         await asyncio.sleep(min(1.0, timeout / 4))
         now = loop.time()

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from urllib.parse import quote, quote_plus, unquote_plus
 
+from ..protocol.keys import KEY_LENGTH
 from ..protocol.signing import hmac_signature
 from ..store import ApiKey
 
@@ -20,8 +21,8 @@ def explain_key_format(api_key: str | None) -> str:
         return "the X-MBX-APIKEY header is empty"
     if api_key.strip() != api_key:
         return "the API key has spaces around it"
-    if len(api_key) != 64:
-        return f"the API key is {len(api_key)} characters, not 64"
+    if len(api_key) != KEY_LENGTH:
+        return f"the API key is {len(api_key)} characters, not {KEY_LENGTH}"
     return "the API key has characters other than letters and digits"
 
 

@@ -35,6 +35,7 @@ from ..protocol.errors import (
     ApiError,
     ErrorSpec,
 )
+from ..protocol.limits import BAN_SHORTEST_S, WEIGHT_WINDOW_MS
 
 __all__ = ["KINDS", "FaultInjector", "FaultRule"]
 
@@ -84,9 +85,13 @@ class FaultRule:
         spec = KINDS[self.kind]
         assert spec is not None
         if self.kind == "rate_limited":
-            return ApiError(spec, headers=(("Retry-After", "60"),), ip=ip, limit=limit)
+            # As if the minute had just begun, and the shortest ban.
+            minute = str(WEIGHT_WINDOW_MS // 1000)
+            return ApiError(spec, headers=(("Retry-After", minute),), ip=ip, limit=limit)
         if self.kind == "banned":
-            return ApiError(spec, headers=(("Retry-After", "120"),), ip=ip, until=now_ms + 120_000)
+            until = now_ms + BAN_SHORTEST_S * 1000
+            retry_after = (("Retry-After", str(BAN_SHORTEST_S)),)
+            return ApiError(spec, headers=retry_after, ip=ip, until=until)
         return ApiError(spec)
 
 

@@ -1,4 +1,5 @@
-"""What each endpoint answers once its request has passed every check."""
+"""What each endpoint answers once its request has passed every check, each handler declared
+(``@serves``) with the endpoint it serves, its answer and the refusals it gives itself."""
 
 from __future__ import annotations
 
@@ -8,18 +9,24 @@ from typing import TYPE_CHECKING
 import orjson
 
 from ..account.model import MarginType
-from ..account.rules import check_margin_type_change, check_mode_change
+from ..account.rules import (
+    MARGIN_TYPE_RULES,
+    MODE_RULES,
+    check_margin_type_change,
+    check_mode_change,
+)
 from ..market import SYMBOLS, SYMBOLS_BY_NAME
+from ..protocol import endpoints as ep
 from ..protocol.errors import (
     DISCONNECTED,
     INVALID_LISTEN_KEY,
-    INVALID_PARAM,
     INVALID_SYMBOL,
     REJECTED_MBX_KEY,
     ApiError,
 )
-from ..protocol.params import parse_choice, require
 from ..store import Account, NotFound, SetMarginType, SetMode, Stale, StoreError, Write
+from . import answers
+from .operations import refusals, serves
 from .streams import config_update
 
 if TYPE_CHECKING:
@@ -42,26 +49,32 @@ __all__ = [
 
 _MODE_BODIES = {True: b'{"multiAssetsMargin":true}', False: b'{"multiAssetsMargin":false}'}
 SUCCESS = b'{"code":200,"msg":"success"}'
-_MODES = {"TRUE": True, "FALSE": False}
+_MODES = {"true": True, "false": False}
+_NO_LISTEN_KEY = refusals(INVALID_LISTEN_KEY)
 
 
+@serves(ep.PING, ep.SPOT_PING, summary="Test connectivity", answer=answers.EMPTY)
 async def ping(state: ServerState, call: Call) -> bytes:
     return b"{}"
 
 
+@serves(ep.TIME, ep.SPOT_TIME, summary="Check server time", answer=answers.SERVER_TIME)
 async def server_time(state: ServerState, call: Call) -> bytes:
     return b'{"serverTime":%d}' % call.now_ms
 
 
+@serves(ep.EXCHANGE_INFO, summary="Exchange information", answer=answers.EXCHANGE_INFO)
 async def exchange_info(state: ServerState, call: Call) -> bytes:
     return state.exchange_info.render(call.now_ms)
 
 
+@serves(ep.GET_MODE, summary="Get Multi-Assets Mode", answer=answers.MODE)
 async def multi_assets_margin(state: ServerState, call: Call) -> bytes:
     assert call.account is not None
     return _MODE_BODIES[call.account.state.multi_assets_margin]
 
 
+@serves(ep.ACCOUNT_CONFIG, summary="Account configuration", answer=answers.ACCOUNT_CONFIG)
 async def account_config(state: ServerState, call: Call) -> bytes:
     assert call.account is not None
     return orjson.dumps(
@@ -78,10 +91,16 @@ async def account_config(state: ServerState, call: Call) -> bytes:
     )
 
 
+@serves(
+    ep.SYMBOL_CONFIG,
+    summary="Symbols' configuration (all, or the one named)",
+    answer=answers.SYMBOL_CONFIGS,
+    refuses=refusals(INVALID_SYMBOL),
+)
 async def symbol_config(state: ServerState, call: Call) -> bytes:
     assert call.account is not None
     account_state = call.account.state
-    wanted = call.params.get("symbol")
+    wanted = call.args[ep.SYMBOL.name]
     if wanted is not None and wanted not in SYMBOLS_BY_NAME:
         raise ApiError(INVALID_SYMBOL)
     return orjson.dumps(
@@ -99,11 +118,15 @@ async def symbol_config(state: ServerState, call: Call) -> bytes:
     )
 
 
+@serves(
+    ep.CHANGE_MODE,
+    summary="Change Multi-Assets Mode",
+    answer=answers.SUCCESS,
+    refuses=refusals(*(rule.spec for rule in MODE_RULES)),
+)
 async def change_multi_assets_margin(state: ServerState, call: Call) -> bytes:
-    # "true"/"false" in any letter case; anything else is not a mode (PARITY.md).
-    target = _MODES.get(require(call.params, "multiAssetsMargin").upper())
-    if target is None:
-        raise ApiError(INVALID_PARAM, param="multiAssetsMargin")
+    # "true"/"false" in any letter case (the parameter's choices); PARITY.md.
+    target = _MODES[str(call.args[ep.MULTI_ASSETS_MARGIN.name])]
 
     def decide(account: Account) -> tuple[Write, Callable[[], None]]:
         check_mode_change(account.state, target)
@@ -122,11 +145,17 @@ async def change_multi_assets_margin(state: ServerState, call: Call) -> bytes:
     return SUCCESS
 
 
+@serves(
+    ep.CHANGE_MARGIN_TYPE,
+    summary="Change margin type",
+    answer=answers.SUCCESS,
+    refuses=refusals(INVALID_SYMBOL, *(rule.spec for rule in MARGIN_TYPE_RULES)),
+)
 async def change_margin_type(state: ServerState, call: Call) -> bytes:
-    symbol = require(call.params, "symbol")
-    chosen = parse_choice("marginType", require(call.params, "marginType"), ("ISOLATED", "CROSSED"))
+    symbol = str(call.args[ep.SYMBOL.name])
     if symbol not in SYMBOLS_BY_NAME:
         raise ApiError(INVALID_SYMBOL)
+    chosen = call.args[ep.MARGIN_TYPE.name]
     margin_type: MarginType = "ISOLATED" if chosen == "ISOLATED" else "CROSSED"
 
     def decide(account: Account) -> tuple[Write, Callable[[], None]]:
@@ -168,7 +197,7 @@ async def _change(
                 await state.writer.commit(write, applied)
                 return
             except Stale:
-                await state.refresh_account(account)
+                await state.cluster.refresh_account(account)
             except NotFound:
                 # Another process deleted the account meanwhile: its keys went with it.
                 state.registry.forget(account.id)
@@ -179,11 +208,18 @@ async def _change(
     raise ApiError(DISCONNECTED, reason="the account kept changing in other processes")
 
 
+@serves(ep.OPEN_LISTEN_KEY, summary="Open (or extend) the listenKey", answer=answers.LISTEN_KEY)
 async def open_listen_key(state: ServerState, call: Call) -> bytes:
     assert call.account is not None
     return orjson.dumps({"listenKey": await state.streams.open(call.account.id, call.now_ms)})
 
 
+@serves(
+    ep.KEEPALIVE_LISTEN_KEY,
+    summary="Keep the listenKey alive",
+    answer=answers.LISTEN_KEY,
+    refuses=_NO_LISTEN_KEY,
+)
 async def keepalive_listen_key(state: ServerState, call: Call) -> bytes:
     assert call.account is not None
     key = await state.streams.keepalive(call.account.id, call.now_ms)
@@ -192,6 +228,12 @@ async def keepalive_listen_key(state: ServerState, call: Call) -> bytes:
     return orjson.dumps({"listenKey": key})
 
 
+@serves(
+    ep.CLOSE_LISTEN_KEY,
+    summary="Close the listenKey",
+    answer=answers.EMPTY,
+    refuses=_NO_LISTEN_KEY,
+)
 async def close_listen_key(state: ServerState, call: Call) -> bytes:
     assert call.account is not None
     if not await state.streams.close(call.account.id, call.now_ms):

@@ -7,23 +7,27 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Entry", "Inspector"]
+__all__ = ["Inspector", "RequestRecord"]
 
 
 @dataclass(slots=True)
-class Entry:
-    seq: int
+class RequestRecord:
+    """One request as the log shows it."""
+
     time_ms: int
     ip: str
     method: str
     path: str
-    account: str | None
-    key: str | None
-    weight: int
-    status: int
-    code: int | None
-    reason: str | None
+    #: 0 when the connection was closed without an answer (an injected fault).
+    status: int = 0
+    weight: int = 0
+    code: int | None = None
+    reason: str | None = None
+    account: str | None = None
+    #: The API key sent; only its first 8 characters are kept.
+    key: str | None = None
     injected: str | None = None
+    seq: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -42,60 +46,18 @@ class Entry:
         }
 
 
-_Row = tuple[
-    int,
-    int,
-    str,
-    str,
-    str,
-    "str | None",
-    "str | None",
-    int,
-    int,
-    "int | None",
-    "str | None",
-    "str | None",
-]
-
-
 class Inspector:
     def __init__(self, size: int = 2000) -> None:
-        # Plain tuples on the hot path; Entry objects only when someone reads the log.
-        self._rows: deque[_Row] = deque(maxlen=size)
+        self._records: deque[RequestRecord] = deque(maxlen=size)
         self._seq = 0
 
-    def record(
-        self,
-        time_ms: int,
-        ip: str,
-        method: str,
-        path: str,
-        account: str | None,
-        api_key: str | None,
-        weight: int,
-        status: int,
-        code: int | None,
-        reason: str | None,
-        injected: str | None = None,
-    ) -> None:
+    def record(self, record: RequestRecord) -> None:
+        """Keep ``record`` (numbered, its key cut to a prefix)."""
         self._seq += 1
-        key = f"{api_key[:8]}…" if api_key else None
-        self._rows.append(
-            (
-                self._seq,
-                time_ms,
-                ip,
-                method,
-                path,
-                account,
-                key,
-                weight,
-                status,
-                code,
-                reason,
-                injected,
-            )
-        )
+        record.seq = self._seq
+        if record.key:
+            record.key = f"{record.key[:8]}…"
+        self._records.append(record)
 
     def entries(
         self,
@@ -103,16 +65,16 @@ class Inspector:
         account: str | None = None,
         refused: bool = False,
         limit: int = 200,
-    ) -> tuple[list[Entry], int]:
-        """Entries after ``since`` (oldest first, at most ``limit``), and the last seq."""
+    ) -> tuple[list[RequestRecord], int]:
+        """Records after ``since`` (oldest first, at most ``limit``), and the last seq."""
         chosen = [
-            Entry(*row)
-            for row in self._rows
-            if row[0] > since
-            and (account is None or row[5] == account)
-            and (not refused or row[8] >= 400)
+            record
+            for record in self._records
+            if record.seq > since
+            and (account is None or record.account == account)
+            and (not refused or record.status >= 400)
         ]
         return chosen[-limit:], self._seq
 
     def clear(self) -> None:
-        self._rows.clear()
+        self._records.clear()

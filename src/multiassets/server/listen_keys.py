@@ -4,20 +4,18 @@ through one works on every other."""
 
 from __future__ import annotations
 
-import secrets
-import string
 from typing import Protocol
 
+from ..protocol.keys import new_token
 from .shared import Shared
 from .streams import LISTEN_KEY_TTL_MS
 
 __all__ = ["ListenKeyBook", "LocalListenKeys", "RedisListenKeys", "new_listen_key"]
 
-_ALPHABET = string.ascii_letters + string.digits
-
 
 def new_listen_key() -> str:
-    return "".join(secrets.choice(_ALPHABET) for _ in range(64))
+    # Binance's listenKeys are 64 letters and digits, like its API keys.
+    return new_token()
 
 
 class ListenKeyBook(Protocol):

@@ -21,9 +21,9 @@ SHOWN = 8
 _PARAMETER = re.compile(r"([?&])([^=&\s\"]*)=([^&\s\"]*)")
 
 # A credential's shape: listenKeys, API keys, HMAC secrets and control-plane tokens are 64
-# letters and digits (``new_listen_key``, ``admin.new_token``; ``multiassets.testing``'s tokens
-# are 64 hex digits). A longer run counts too, so a key glued to other letters (after an
-# escape such as ``%2F``) is still caught; shortening a long run that is no key costs nothing.
+# letters and digits (``protocol.keys.new_token``). A longer run counts too, so a key glued to
+# other letters (after an escape such as ``%2F``) is still caught; shortening a long run that
+# is no key costs nothing.
 _TOKEN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{64,}")
 
 # The password in a URL's user part, e.g. ``redis://:password@host``: the errors logged when

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.registry import Collector, CollectorRegistry
 
+from ..protocol.errors import IP_BANNED, TOO_MANY_REQUESTS
+
 if TYPE_CHECKING:
     from .faults import FaultInjector
 
@@ -48,10 +50,11 @@ class Metrics(Collector):
             "Requests refused for request weight: 429, 418 (bans).",
             labels=["status"],
         )
-        by_status = {429: 0, 418: 0}
+        # Both statuses always shown, at 0 before any refusal.
+        by_status = {TOO_MANY_REQUESTS.status: 0, IP_BANNED.status: 0}
         for (method, path, status, code), count in self.requests.items():
             requests.add_metric([method, path, str(status), str(code)], count)
-            if code == -1003:
+            if code == TOO_MANY_REQUESTS.code:
                 by_status[status] = by_status.get(status, 0) + count
         for status, count in by_status.items():
             refusals.add_metric([str(status)], count)

@@ -1,10 +1,10 @@
 """The server's OpenAPI 3.1 document, served at ``GET /_multiassets/openapi.json``.
 
-Generated, not written: the Binance paths come from the endpoint table the server routes by
-(``routes.ROUTES``) with their weights and security types, and their refusals from the error
-catalogue in the order of the checks (``checks.py``), so the document can't drift from what is
-served. What no table says (each handler's answer, the control plane's routes) is held here,
-and ``tests/server/test_openapi.py`` fails when it and the server disagree.
+Generated, not written: the Binance paths come from the endpoints' declarations
+(``protocol/endpoints.py``: method, path, security, weight, parameters) and the operations
+that serve them (``handlers.py``: summary, answer, the handler's own refusals), each
+operation's refusals in the order of the checks (``checks.CHECKS``); the control plane's
+routes from ``openapi_control.py``, which a test holds against ``control.py``.
 """
 
 from __future__ import annotations
@@ -16,150 +16,65 @@ import orjson
 
 from .._version import __version__
 from ..protocol import errors as e
-from ..protocol.endpoints import Endpoint
-from ..protocol.errors import ErrorSpec
-from . import handlers
+from ..protocol.endpoints import SIGNED_PARAMS, Endpoint, Param
+from ..protocol.limits import REQUEST_WEIGHT_1M
+from .checks import CHECKS, Refusal
 from .faults import KINDS
 from .openapi_control import CONTROL_ROUTES, RULE, STATE, ControlRoute, control_operation
 from .openapi_schemas import (
-    BOOLEAN,
-    EMPTY,
     INTEGER,
     JSON,
     LONG,
-    MARGIN_TYPE,
-    NULLABLE_STRING,
     STRING,
     SYMBOL,
     any_case,
-    array,
     obj,
     operation_id,
     schema_ref,
 )
-from .routes import ROUTES, Handler
+from .operations import Operation
+from .routes import ROUTES
 
 __all__ = ["CONTROL_ROUTES", "ControlRoute", "document", "rendered"]
-
-#: A refusal an operation can answer: the error and the parameter its message names.
-Refusal = tuple[ErrorSpec, str | None]
 
 PREFIX = "/_multiassets/"  # control.PREFIX (control.py imports this module, not the reverse)
 
 
-def _r(*specs: ErrorSpec, param: str | None = None) -> tuple[Refusal, ...]:
-    return tuple((spec, param) for spec in specs)
+def _schema(param: Param) -> JSON:
+    """A parameter's schema, from its declared kind."""
+    if param.kind == "choice":
+        return any_case(*param.choices)
+    if param.kind == "symbol":
+        return SYMBOL
+    if param.kind == "long":
+        schema: JSON = dict(LONG)
+        if param.positive:
+            schema["exclusiveMinimum"] = 0
+        if param.default is not None:
+            schema["default"] = param.default
+        return schema
+    return STRING
 
 
-#: query (or form) parameter -> schema, description
-_PARAMETERS: dict[str, tuple[JSON, str]] = {
-    "multiAssetsMargin": (
-        any_case("true", "false"),
-        '"true": Multi-Assets Mode, "false": Single-Asset Mode; any letter case.',
-    ),
-    "symbol": (SYMBOL, "A symbol of this server's exchangeInfo; another one: -1121."),
-    "marginType": (any_case("ISOLATED", "CROSSED"), "ISOLATED or CROSSED; any letter case."),
-    "recvWindow": (
-        {**LONG, "exclusiveMinimum": 0, "default": 5000},
-        "Milliseconds after timestamp the request stays valid (fapi sets no upper bound).",
-    ),
-    "timestamp": (LONG, "Milliseconds since the epoch: under now + 1000, within recvWindow."),
-    "signature": (
-        STRING,
-        "Last part of its source. Hex HMAC-SHA256 of the query string followed by the form "
-        "body, as sent; base64 RSA (PKCS#1 v1.5, SHA-256) or Ed25519 for a key registered by "
-        "its public key.",
-    ),
-}
-_SIGNED = ("recvWindow", "timestamp", "signature")
-
-_SUCCESS = obj({"code": {"const": 200}, "msg": {"const": "success"}})
-_LISTEN_KEY = obj({"listenKey": STRING})
-_MODE = obj({"multiAssetsMargin": BOOLEAN})
-_RATE_LIMIT = {"rateLimitType": {"enum": ["REQUEST_WEIGHT", "ORDERS"]}, "intervalNum": INTEGER}
-_RATE_LIMIT |= {"interval": {"enum": ["MINUTE", "SECOND"]}, "limit": INTEGER}
-_EXCHANGE_INFO = obj(
-    {
-        "timezone": {"const": "UTC"},
-        "serverTime": LONG,
-        "futuresType": {"const": "U_MARGINED"},
-        "rateLimits": array(obj(_RATE_LIMIT)),
-        "exchangeFilters": array({}),
-        "assets": array(
-            obj({"asset": STRING, "marginAvailable": BOOLEAN, "autoAssetExchange": NULLABLE_STRING})
-        ),
-        "symbols": array(
-            {
-                "type": "object",
-                "required": ["symbol", "status", "marginAsset", "filters"],
-                "properties": {"symbol": SYMBOL, "marginAsset": STRING, "filters": array({})},
-            }
-        ),
-    }
-)
-_ACCOUNT_CONFIG = dict.fromkeys(
-    ("canTrade", "canDeposit", "canWithdraw", "dualSidePosition"), BOOLEAN
-)
-_ACCOUNT_CONFIG |= {
-    "feeTier": INTEGER,
-    "updateTime": LONG,
-    "multiAssetsMargin": BOOLEAN,
-    "tradeGroupId": INTEGER,
-}
-_SYMBOL_CONFIG = {"symbol": SYMBOL, "marginType": MARGIN_TYPE, "leverage": INTEGER}
-_SYMBOL_CONFIG |= {"isAutoAddMargin": {"enum": ["true", "false"]}, "maxNotionalValue": STRING}
-
-_MODE_REFUSALS = (
-    *_r(e.MANDATORY_PARAM, e.INVALID_PARAM, param="multiAssetsMargin"),
-    # In the order the account rules refuse (README, "The account rules").
-    *_r(e.NO_NEED_TO_CHANGE_JOINT_MARGIN, e.JOINT_MARGIN_REJECT_WITH_OPEN_ORDER),
-    *_r(e.ISOLATED_REJECT_WITH_JOINT_MARGIN, e.JOINT_MARGIN_REJECT_WITH_NEGATIVE_BALANCE),
-    *_r(e.JOINT_MARGIN_REJECT_WITH_MB),
-)
-_MARGIN_TYPE_REFUSALS = (
-    *_r(e.MANDATORY_PARAM, param="symbol"),
-    *_r(e.MANDATORY_PARAM, e.INVALID_PARAM, param="marginType"),
-    *_r(e.INVALID_SYMBOL, e.NO_NEED_TO_CHANGE_MARGIN_TYPE, e.JOINT_MARGIN_REJECT_WITH_ISOLATED),
-    *_r(e.THERE_EXISTS_OPEN_ORDERS, e.THERE_EXISTS_QUANTITY),
-)
-_NO_KEY = _r(e.INVALID_LISTEN_KEY)
-
-#: handler -> summary, its answer, the parameters it can go without, its own refusals
-_ANSWERS: dict[Handler, tuple[str, JSON, tuple[str, ...], tuple[Refusal, ...]]] = {
-    handlers.ping: ("Test connectivity", EMPTY, (), ()),
-    handlers.server_time: ("Check server time", obj({"serverTime": LONG}), (), ()),
-    handlers.exchange_info: ("Exchange information", _EXCHANGE_INFO, (), ()),
-    handlers.multi_assets_margin: ("Get Multi-Assets Mode", _MODE, (), ()),
-    handlers.change_multi_assets_margin: ("Change Multi-Assets Mode", _SUCCESS, (), _MODE_REFUSALS),
-    handlers.account_config: ("Account configuration", obj(_ACCOUNT_CONFIG), (), ()),
-    handlers.symbol_config: (
-        "Symbols' configuration (all, or the one named)",
-        array(obj(_SYMBOL_CONFIG)),
-        ("symbol",),
-        _r(e.INVALID_SYMBOL),
-    ),
-    handlers.change_margin_type: ("Change margin type", _SUCCESS, (), _MARGIN_TYPE_REFUSALS),
-    handlers.open_listen_key: ("Open (or extend) the listenKey", _LISTEN_KEY, (), ()),
-    handlers.keepalive_listen_key: ("Keep the listenKey alive", _LISTEN_KEY, (), _NO_KEY),
-    handlers.close_listen_key: ("Close the listenKey", EMPTY, (), _NO_KEY),
-}
+def _weight(endpoint: Endpoint) -> int | JSON:
+    """``x-weight``: the weight, or, where it depends on a parameter, both weights."""
+    weight = endpoint.weight
+    if isinstance(weight, int):
+        return weight
+    return {"param": weight.param, "with": weight.with_param, "without": weight.without}
 
 
 def _refusals(endpoint: Endpoint, own: tuple[Refusal, ...]) -> list[Refusal]:
-    """What the endpoint can answer instead, in the order of the checks (``checks.py``)."""
-    security = endpoint.security
-    found = [*_r(e.TOO_MANY_REQUESTS, e.IP_BANNED)]
-    if endpoint.method != "GET":
-        found += _r(e.TOO_MANY_PARAMETERS)  # a body over 1 MiB
-    if security.needs_key:
-        found += _r(e.BAD_API_KEY_FMT, e.REJECTED_MBX_KEY, e.DUPLICATE_PARAM, e.ILLEGAL_CHARS)
-    if security.signed:
-        found += _r(e.MANDATORY_PARAM, param="timestamp") + _r(e.INVALID_PARAM, param="recvWindow")
-        found += _r(e.TIMESTAMP_AHEAD, e.TIMESTAMP_OUTSIDE_RECV_WINDOW)
-        found += _r(e.MANDATORY_PARAM, param="signature") + _r(e.INVALID_SIGNATURE)
+    """What the endpoint can answer instead: each check's refusals in the checks' order, the
+    handler's own, then what any request may meet."""
+    found: list[Refusal] = []
+    for step in CHECKS:
+        if step.applies(endpoint):
+            found += step.refusals(endpoint)
     found += own
     # Injected faults (on any endpoint), a service down (-1001), an unexpected error (-1000).
-    found += _r(*(spec for spec in KINDS.values() if spec is not None), e.DISCONNECTED, e.UNKNOWN)
+    found += [(spec, None) for spec in KINDS.values() if spec is not None]
+    found += [(e.DISCONNECTED, None), (e.UNKNOWN, None)]
     return list(dict.fromkeys(found))
 
 
@@ -191,42 +106,42 @@ def _error_responses(refusals: list[Refusal], weight_limit: int, examples: JSON)
     return dict(sorted(responses.items()))
 
 
-def _binance_operation(endpoint: Endpoint, handler: Handler, limit: int, examples: JSON) -> JSON:
-    summary, answer, optional, own = _ANSWERS[handler]
+def _binance_operation(operation: Operation, limit: int, examples: JSON) -> JSON:
+    endpoint = operation.endpoint
     security = endpoint.security
-    names = (*endpoint.params, *(_SIGNED if security.signed else ()))
-    operation: JSON = {
+    params = (*endpoint.params, *(SIGNED_PARAMS if security.signed else ()))
+    document: JSON = {
         "operationId": operation_id(endpoint.method, endpoint.path),
-        "summary": f"{summary} ({security.value})",
+        "summary": f"{operation.summary} ({security.value})",
         "tags": ["binance"],
-        "x-weight": endpoint.weight,
+        "x-weight": _weight(endpoint),
         "x-security-type": security.value,
         "security": [{"apiKey": []}] if security.needs_key else [],
     }
-    if names:
-        operation["parameters"] = [
+    if params:
+        document["parameters"] = [
             {
-                "name": name,
+                "name": param.name,
                 "in": "query",
-                "required": name not in (*optional, "recvWindow"),
-                "schema": _PARAMETERS[name][0],
-                "description": _PARAMETERS[name][1],
+                "required": param.required,
+                "schema": _schema(param),
+                "description": param.description,
             }
-            for name in names
+            for param in params
         ]
-    if names and endpoint.method != "GET":
-        form = {"type": "object", "properties": {name: _PARAMETERS[name][0] for name in names}}
-        operation["requestBody"] = {
+    if params and endpoint.method != "GET":
+        form = {"type": "object", "properties": {param.name: _schema(param) for param in params}}
+        document["requestBody"] = {
             "description": "Any parameter may come here instead of the query string (the "
             "query wins on a repeat); a mandatory one must be in one of the two.",
             # Open: a parameter the endpoint does not read is ignored (but signed).
             "content": {"application/x-www-form-urlencoded": {"schema": form}},
         }
     ok: JSON = {"description": "OK", "headers": _HEADERS}
-    ok["content"] = {"application/json": {"schema": answer}}
-    errors = _error_responses(_refusals(endpoint, own), limit, examples)
-    operation["responses"] = {"200": ok, **errors}
-    return operation
+    ok["content"] = {"application/json": {"schema": operation.answer}}
+    errors = _error_responses(_refusals(endpoint, operation.refusals), limit, examples)
+    document["responses"] = {"200": ok, **errors}
+    return document
 
 
 _DESCRIPTION = """\
@@ -244,14 +159,14 @@ loopback clients only unless the server runs with `--admin-allow-remote` (403); 
 errors are `{{"error": "…"}}`."""
 
 
-def document(weight_limit: int = 2400) -> JSON:
+def document(weight_limit: int = REQUEST_WEIGHT_1M) -> JSON:
     """The OpenAPI 3.1 document of a server whose weight limit is ``weight_limit``."""
     paths: JSON = {}
     examples: JSON = {}
     for methods in ROUTES.values():
         for route in methods.values():
             endpoint = route.endpoint
-            operation = _binance_operation(endpoint, route.handler, weight_limit, examples)
+            operation = _binance_operation(route.operation, weight_limit, examples)
             paths.setdefault(endpoint.path, {})[endpoint.method.lower()] = operation
     for control in CONTROL_ROUTES:
         operation = control_operation(control)

@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from ..protocol.errors import IP_BANNED, TOO_MANY_REQUESTS, ApiError
+from ..protocol.limits import BAN_LONGEST_S, BAN_SHORTEST_S
+from ..protocol.limits import WEIGHT_WINDOW_MS as WINDOW_MS
 from .clock import Clock
 
 __all__ = ["BanPolicy", "Limiter", "WeightLimiter", "WeightRefused", "banned", "too_many"]
 
-WINDOW_MS = 60_000
 FORGIVE_AFTER_MS = 24 * 3600 * 1000
 
 
@@ -25,8 +26,8 @@ FORGIVE_AFTER_MS = 24 * 3600 * 1000
 class BanPolicy:
     """Ban lengths: the first is ``shortest_s``; each repeat doubles it, up to ``longest_s``."""
 
-    shortest_s: int = 120
-    longest_s: int = 3 * 24 * 3600
+    shortest_s: int = BAN_SHORTEST_S
+    longest_s: int = BAN_LONGEST_S
 
     def length_ms(self, offences: int) -> int:
         seconds = min(self.shortest_s << min(offences, 32), self.longest_s)

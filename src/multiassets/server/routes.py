@@ -1,48 +1,47 @@
-"""Routing: each endpoint of the table (``protocol/endpoints.py``) paired with its handler."""
+"""Routing: every endpoint of ``protocol/endpoints.py`` with the operation that serves it
+(``handlers.py``) and the checks that apply to it, worked out once at import. An endpoint
+without an operation, or an operation for an endpoint that is not declared, stops the import.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from ..protocol.endpoints import ENDPOINTS, Endpoint
-from . import handlers
-
-if TYPE_CHECKING:
-    from .checks import Call
-    from .state import ServerState
+from . import handlers  # noqa: F401  (its declarations fill OPERATIONS)
+from .checks import Step, plan
+from .operations import OPERATIONS, Handler, Operation
 
 __all__ = ["ROUTES", "Route"]
-
-Handler = Callable[["ServerState", "Call"], Awaitable[bytes]]
-
-_HANDLERS: dict[tuple[str, str], Handler] = {
-    ("GET", "/fapi/v1/ping"): handlers.ping,
-    ("GET", "/fapi/v1/time"): handlers.server_time,
-    ("GET", "/fapi/v1/exchangeInfo"): handlers.exchange_info,
-    ("GET", "/fapi/v1/multiAssetsMargin"): handlers.multi_assets_margin,
-    ("POST", "/fapi/v1/multiAssetsMargin"): handlers.change_multi_assets_margin,
-    ("GET", "/fapi/v1/accountConfig"): handlers.account_config,
-    ("GET", "/fapi/v1/symbolConfig"): handlers.symbol_config,
-    ("POST", "/fapi/v1/marginType"): handlers.change_margin_type,
-    ("POST", "/fapi/v1/listenKey"): handlers.open_listen_key,
-    ("PUT", "/fapi/v1/listenKey"): handlers.keepalive_listen_key,
-    ("DELETE", "/fapi/v1/listenKey"): handlers.close_listen_key,
-    ("GET", "/api/v3/ping"): handlers.ping,
-    ("GET", "/api/v3/time"): handlers.server_time,
-}
 
 
 @dataclass(frozen=True, slots=True)
 class Route:
     endpoint: Endpoint
     handler: Handler
+    operation: Operation
+    #: The checks that apply to the endpoint, in order.
+    steps: tuple[Step, ...]
+
+
+def _routes() -> dict[str, dict[str, Route]]:
+    """path -> method -> route, in the endpoints' order."""
+    served = {(op.endpoint.method, op.endpoint.path): op for op in OPERATIONS}
+    if len(served) != len(OPERATIONS):
+        raise RuntimeError("two handlers declare the same endpoint")
+    declared = {(endpoint.method, endpoint.path) for endpoint in ENDPOINTS}
+    for method, path in sorted(set(served) ^ declared):
+        which = "is not served by any handler" if (method, path) in declared else "is not declared"
+        raise RuntimeError(f"{method} {path} {which} (protocol/endpoints.py, server/handlers.py)")
+    routes: dict[str, dict[str, Route]] = {}
+    for endpoint in ENDPOINTS:
+        operation = served[(endpoint.method, endpoint.path)]
+        if operation.endpoint is not endpoint:
+            raise RuntimeError(f"{endpoint.method} {endpoint.path}: a copy, not the declaration")
+        route = Route(endpoint, operation.handler, operation, plan(endpoint))
+        routes.setdefault(endpoint.path, {})[endpoint.method] = route
+    return routes
 
 
 #: path -> method -> route
-ROUTES: dict[str, dict[str, Route]] = {}
-for _endpoint in ENDPOINTS:
-    _route = Route(_endpoint, _HANDLERS[(_endpoint.method, _endpoint.path)])
-    ROUTES.setdefault(_endpoint.path, {})[_endpoint.method] = _route
-assert len(_HANDLERS) == len(ENDPOINTS), "a handler without an endpoint in the table"
+ROUTES: dict[str, dict[str, Route]] = _routes()

@@ -38,17 +38,18 @@ async def shared(
     """Run a runtime operation on the settings every process shares (through Redis, when the
     server has it): on the latest ones, and, for a change, publish the result; if another
     process published first, redo it on theirs."""
+    cluster = state.cluster
     while True:
-        await state.catch_up_runtime()
+        await cluster.catch_up_runtime()
         if not changes:
             return operation(state, document)
-        before = state.runtime_document()
+        before = cluster.runtime_document()
         try:
             result = operation(state, document)
-            published = await state.publish_runtime()
+            published = await cluster.publish_runtime()
         except BaseException:
             # Refused half-way, or not published: this process stays as all the others are.
-            state.apply_runtime(before)
+            cluster.apply_runtime(before)
             raise
         if published:
             return result

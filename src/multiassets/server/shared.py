@@ -6,21 +6,25 @@ Every request pays one Redis round trip, but not alone: the charges that arrive 
 flight go together in the next (:class:`SharedLimiter`), one script call for the whole batch, so
 under load redis-py's ~100 µs per call is spread over many requests. The same reply carries the
 runtime settings' version and the change counter, so a process learns in the same trip that
-another one moved the clock or committed a change, and catches up before it answers.
+another one moved the clock or committed a change, and catches up (``cluster.py``) before it
+answers.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import Awaitable
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from ..protocol.errors import DISCONNECTED, ApiError
-from .clock import Clock
-from .ratelimit import FORGIVE_AFTER_MS, WINDOW_MS, BanPolicy, banned, too_many
+from ..protocol.limits import WEIGHT_WINDOW_MS as WINDOW_MS
+from .ratelimit import FORGIVE_AFTER_MS, BanPolicy, banned, too_many
+
+if TYPE_CHECKING:
+    from .cluster import RedisCluster
 
 __all__ = [
     "CHANGES_KEPT",
@@ -253,38 +257,22 @@ class Shared:
         await self.redis.aclose()
 
 
-Settle = tuple[int, int]  # (runtime version, change counter) as Redis has them
-
-
 class SharedLimiter:
     """Weight and bans counted in Redis: exactly one budget per client IP for every process.
 
-    ``runtime_version`` says which runtime settings this process runs on; when Redis has newer
-    ones, ``catch_up_runtime`` fetches them (the charge is retried on the new clock). After each
-    batch, ``catch_up_changes`` is told the change counter, before any request of the batch goes
+    Each charge names the runtime settings ``cluster`` runs on; when Redis has newer ones, the
+    cluster takes them (the charge is retried on the new clock). After each batch, the cluster
+    catches up with the change counter the reply brought, before any request of the batch goes
     on: a change acknowledged anywhere is seen by every request that starts after it.
     """
 
-    def __init__(
-        self,
-        shared: Shared,
-        limit: int,
-        bans: BanPolicy,
-        clock: Clock,
-        runtime_version: Callable[[], int],
-        catch_up_runtime: Callable[[], Awaitable[None]],
-        changes_seen: Callable[[], int],
-        catch_up_changes: Callable[[int, Changes | None], Awaitable[None]],
-    ) -> None:
-        self.shared = shared
+    def __init__(self, cluster: RedisCluster, limit: int, bans: BanPolicy) -> None:
+        self.cluster = cluster
+        self.shared = cluster.shared
+        self.clock = cluster.clock
         self.limit = limit
-        self.clock = clock
         self._args = [limit, bans.shortest_s * 1000, bans.longest_s * 1000, FORGIVE_AFTER_MS]
         self._args.append(WINDOW_MS)
-        self._runtime_version = runtime_version
-        self._catch_up_runtime = catch_up_runtime
-        self._changes_seen = changes_seen
-        self._catch_up_changes = catch_up_changes
         self._pending: list[tuple[str, int, asyncio.Future[tuple[int, ...]]]] = []
         self._flushing: asyncio.Task[None] | None = None
 
@@ -330,18 +318,19 @@ class SharedLimiter:
     async def _charge(self, batch: list[Any]) -> list[tuple[int, ...]]:
         ips = [ip for ip, _, _ in batch]
         weights = [weight for _, weight, _ in batch]
+        cluster = self.cluster
         while True:
             now = self.clock.now_ms()
-            args = [*self._args, self._changes_seen(), *weights]
-            reply = await self.shared.charge(self._runtime_version(), now, args, ips)
+            args = [*self._args, cluster.changes_seen, *weights]
+            reply = await self.shared.charge(cluster.runtime_version, now, args, ips)
             if len(reply) == 2:  # another process changed the clock or faults: take them first
-                await self._catch_up_runtime()
+                await cluster.catch_up_runtime()
                 continue
             count = int(reply[2])
             start = 3 + max(count, 0)
             # The changes the reply carries, unless there were too many to carry.
             changes = read_changes(reply[3:start]) if count >= 0 else None
-            await self._catch_up_changes(int(reply[1]), changes)
+            await cluster.catch_up_changes(int(reply[1]), changes)
             return [
                 (int(reply[i]), int(reply[i + 1]), int(reply[i + 2]), int(reply[i + 3]), now)
                 for i in range(start, len(reply), 4)

@@ -1,17 +1,15 @@
-"""Everything one server process holds: store, registry, commit queue, clock, limiter, and
-(with Redis) its link to the other processes."""
+"""Everything one server process holds: store, registry, commit queue, clock, limiter, and its
+place among the other processes (:mod:`.cluster`)."""
 
 from __future__ import annotations
 
-import asyncio
 import json
-import logging
 from pathlib import Path
-from typing import Any
 
 from ..admin import Admin
-from ..store import Account, SetMarginType, SetMode, Store, StoreError, Write, open_store
+from ..store import Store, StoreError, open_store
 from .clock import Clock
+from .cluster import Cluster, RedisCluster
 from .config import ServerConfig
 from .exchange_info import ExchangeInfo
 from .faults import FaultInjector
@@ -20,20 +18,11 @@ from .listen_keys import LocalListenKeys, RedisListenKeys
 from .metrics import Metrics
 from .ratelimit import BanPolicy, Limiter, WeightLimiter
 from .registry import Registry
-from .shared import (
-    CHANGES_KEPT,
-    Changes,
-    Shared,
-    SharedLimiter,
-    SharedUnavailable,
-    default_prefix,
-)
-from .streams import StreamHub, config_update
+from .shared import Shared, SharedLimiter, SharedUnavailable, default_prefix
+from .streams import StreamHub
 from .writer import CommitQueue
 
 __all__ = ["ServerState"]
-
-log = logging.getLogger("multiassets.server")
 
 
 class ServerState:
@@ -42,243 +31,48 @@ class ServerState:
         self.store = store if store is not None else open_store(config.db_url)
         self.clock = Clock()
         self.registry = Registry(self.store)
-        self.writer = CommitQueue(self.store, self._count_writes)
+        self.writer = CommitQueue(self.store)
         self.admin = Admin(self.store)
         self.inspector = Inspector()
         self.faults = FaultInjector()
         self.metrics = Metrics(self.faults)
-        self.streams = StreamHub(LocalListenKeys())
         if config.faults_file is not None:
             self.faults.load(json.loads(Path(config.faults_file).read_text()))
-        bans = BanPolicy(config.ban_shortest_s, config.ban_longest_s)
-        self.shared: Shared | None = None
-        #: The version of the shared runtime settings (clock, faults) this process runs on.
-        self.runtime_version = 0
-        #: The shared change counter as of this process's last look at the database.
-        self.changes_seen = 0
-        #: Counter values of this process's own changes, not yet passed by changes_seen.
-        self._own_changes: set[int] = set()
-        #: This process's counts in flight: a catch-up waits for them, so as not to read the
-        #: database again for a change that is its own.
-        self._counting: set[asyncio.Future[None]] = set()
-        self._catching_up: asyncio.Lock | None = None
-        self.limiter: Limiter
         #: What a request meets when the database or Redis is down (answered with -1001).
         self.unavailable: tuple[type[Exception], ...] = (
             SharedUnavailable,
             StoreError,
             *getattr(self.store, "errors", ()),
         )
-        if config.redis_url is not None:
+        self.shared: Shared | None = None
+        self.cluster: Cluster
+        self.limiter: Limiter
+        bans = BanPolicy(config.ban_shortest_s, config.ban_longest_s)
+        if config.redis_url is None:
+            self.streams = StreamHub(LocalListenKeys())
+            self.cluster = Cluster(*self._cluster_parts())
+            self.limiter = WeightLimiter(config.weight_limit, bans, self.clock)
+        else:
             prefix = config.redis_prefix or default_prefix(self.store.identity())
             self.shared = Shared(config.redis_url, prefix)
             self.streams = StreamHub(RedisListenKeys(self.shared))
-            self.limiter = SharedLimiter(
-                self.shared,
-                config.weight_limit,
-                bans,
-                self.clock,
-                lambda: self.runtime_version,
-                self.catch_up_runtime,
-                lambda: self.changes_seen,
-                self.catch_up_changes,
-            )
-        else:
-            self.limiter = WeightLimiter(config.weight_limit, bans, self.clock)
+            cluster = RedisCluster(self.shared, *self._cluster_parts())
+            self.cluster = cluster
+            self.limiter = SharedLimiter(cluster, config.weight_limit, bans)
+        # Each commit is counted for the other processes before any of it is acknowledged.
+        self.writer.after_commit = self.cluster.count_writes
         self.exchange_info = ExchangeInfo(
             config.weight_limit, config.order_limit_1m, config.order_limit_10s
         )
 
-    def reload(self, modes: list[tuple[int, bool]] | None = None) -> None:
-        """Read accounts and keys again; the mode changes committed meanwhile (a control-plane
-        write, another process) are announced on the accounts' streams like any committed
-        change: those in ``modes``, each once and in order, when the database told them;
-        on SQLite, those seen by comparing before and after (on PostgreSQL, the notifications
-        will tell them). Call it holding every account's lock."""
-        before = {a.id: a.state.multi_assets_margin for a in self.registry.accounts()}
-        self.registry.reload()
-        if modes is not None:
-            self.announce(modes)
-        elif not self.store.notifies_modes:
-            self._announce_differences(before)
-
-    def announce(self, modes: list[tuple[int, bool]]) -> None:
-        """Announce committed mode changes, in the order given."""
-        for account_id, mode in modes:
-            self.streams.publish(account_id, config_update(mode, self.clock.now_ms()))
-
-    def _announce_differences(self, before: dict[int, bool]) -> None:
-        for account_id, mode_before in before.items():
-            account = self.registry.get(account_id)
-            mode = account.state.multi_assets_margin if account is not None else mode_before
-            if mode != mode_before:
-                self.streams.publish(account_id, config_update(mode, self.clock.now_ms()))
-
-    async def refresh_account(self, account: Account) -> None:
-        """Read ``account`` again from the database, in place (another process changed it).
-        Call it holding the account's lock."""
-        fresh = await self.writer.run(lambda: self.store.account(account.name))
-        if fresh is None or fresh.id != account.id:
-            self.registry.forget(account.id)
-            return
-        if (
-            fresh.state.multi_assets_margin != account.state.multi_assets_margin
-            and not self.store.notifies_modes
-        ):
-            self.streams.publish(
-                account.id, config_update(fresh.state.multi_assets_margin, self.clock.now_ms())
-            )
-        account.state, account.version = fresh.state, fresh.version
-
-    # -- shared with other processes through Redis -------------------------------------------
-
-    def runtime_document(self) -> dict[str, Any]:
-        clock = self.clock
-        return {
-            "clock": {"offsetMs": clock.offset_ms, "frozenMs": clock.frozen_ms},
-            "faults": self.faults.snapshot(),
-        }
-
-    def apply_runtime(self, document: dict[str, Any] | None) -> None:
-        """Run on ``document``'s clock and faults (None: the defaults)."""
-        clock = (document or {}).get("clock", {})
-        self.clock.offset_ms = clock.get("offsetMs", 0)
-        self.clock.frozen_ms = clock.get("frozenMs")
-        faults = (document or {}).get("faults")
-        if faults is None:
-            self.faults.clear()
-        else:
-            self.faults.restore(faults)
+    def _cluster_parts(
+        self,
+    ) -> tuple[Store, CommitQueue, Registry, StreamHub, Clock, FaultInjector]:
+        return self.store, self.writer, self.registry, self.streams, self.clock, self.faults
 
     async def join(self) -> None:
-        """At start: run on the shared runtime settings; a faults file given to this process
-        replaces the shared rules (ids continuing the shared ones)."""
-        if self.shared is None:
-            return
-        while True:
-            await self.catch_up_runtime()
-            if self.config.faults_file is None:
-                return
-            self.faults.load(json.loads(Path(self.config.faults_file).read_text()))
-            if await self.publish_runtime():
-                return
-
-    async def catch_up_runtime(self) -> None:
-        """Take the runtime settings other processes published."""
-        if self.shared is not None:
-            version, document = await self.shared.runtime()
-            if version != self.runtime_version:
-                self.apply_runtime(document)
-                self.runtime_version = version
-
-    async def publish_runtime(self) -> bool:
-        """Publish this process's runtime settings, unless another process changed them since
-        this one last took them (then take theirs and return False: the caller redoes its
-        change on them)."""
-        if self.shared is None:
-            return True
-        version = await self.shared.publish_runtime(self.runtime_version, self.runtime_document())
-        if version is None:
-            await self.catch_up_runtime()
-            return False
-        self.runtime_version = version
-        return True
-
-    async def catch_up_changes(self, counter: int, carried: Changes | None = None) -> None:
-        """Another process committed a change (the shared counter moved): take it before
-        answering, so no request sees less than what was acknowledged. ``carried``: what the
-        changes since the count this process had seen did, when the charge's reply brought
-        them (else they are fetched)."""
-        if counter == self.changes_seen or self.shared is None:
-            return
-        if self._counting:
-            await asyncio.wait(list(self._counting))
-        self._pass_own_changes()
-        if counter == self.changes_seen:
-            return
-        if self._catching_up is None:
-            self._catching_up = asyncio.Lock()
-        async with self._catching_up:
-            seen = self.changes_seen
-            if counter == seen:
-                return
-            changed = carried
-            if counter < seen:
-                if seen - counter <= CHANGES_KEPT:
-                    return  # a reply read before this process's own count: nothing to take
-                # The counter went far back: Redis lost its data. Read everything again, and
-                # forget which counts were this process's own.
-                changed = None
-                self._own_changes.clear()
-            elif changed is None:
-                changed = await self.shared.changed_accounts(seen, counter)
-            if changed is None:
-                async with self.registry.all_locked():
-                    before = {a.id: a.state.multi_assets_margin for a in self.registry.accounts()}
-                    self.registry.reload()
-                    if not self.store.notifies_modes:
-                        self._announce_differences(before)
-            else:
-                async with self.registry.locked(sorted(changed)):
-                    self._take_changes(changed)
-            self.changes_seen = counter
-            self._own_changes = {n for n in self._own_changes if n > counter}
-
-    def _take_changes(self, changed: Changes) -> None:
-        """Apply mode changes whose version follows the one held here; read the rest again.
-        On SQLite, announce the modes that changed (PostgreSQL's notifications do there)."""
-        again: set[int] = set()
-        before: dict[int, bool] = {}
-        for account_id, change in changed.items():
-            account = self.registry.get(account_id)
-            if account is None:
-                again.add(account_id)
-                continue
-            before[account_id] = account.state.multi_assets_margin
-            if change is None or change[0] > account.version + 1:
-                again.add(account_id)
-            elif change[0] == account.version + 1:
-                account.version, account.state.multi_assets_margin = change
-        if again:
-            self.registry.refresh(again)
-        if not self.store.notifies_modes:
-            self._announce_differences(before)
-
-    def _pass_own_changes(self) -> None:
-        while self.changes_seen + 1 in self._own_changes:
-            self.changes_seen += 1
-            self._own_changes.discard(self.changes_seen)
-
-    async def _count_writes(self, writes: list[Write]) -> None:
-        changes: Changes = {}
-        for write in writes:
-            if isinstance(write, SetMode) and write.expected_version is not None:
-                changes[write.account_id] = (write.expected_version + 1, write.multi_assets_margin)
-            elif isinstance(write, SetMode | SetMarginType):
-                changes[write.account_id] = None
-            else:
-                await self.count_change(None)
-                return
-        await self.count_change(changes)
-
-    async def count_change(self, changes: Changes | None = None) -> None:
-        """Tell the other processes this one committed ``changes`` (None: to anything),
-        before acknowledging them."""
-        if self.shared is None:
-            return
-        counted: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._counting.add(counted)
-        try:
-            counter = await self.shared.count_change(changes)
-        except SharedUnavailable as error:
-            # Committed all the same: the others learn of it from the database's notifications.
-            log.warning("could not count a committed change in Redis: %s", error)
-            return
-        finally:
-            self._counting.discard(counted)
-            counted.set_result(None)
-        self._own_changes.add(counter)
-        self._pass_own_changes()
+        """At start: run on the runtime settings the other processes share."""
+        await self.cluster.join(self.config.faults_file)
 
     async def aclose(self) -> None:
         if self.shared is not None:

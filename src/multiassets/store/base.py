@@ -2,14 +2,15 @@
 
 Reads return plain records. Writes are :data:`Write` operations, applied by :meth:`Store.apply`
 in one transaction per call, so concurrent changes can share one commit (group commit); each
-operation succeeds or fails on its own.
+operation succeeds or fails on its own. Each write type declares what that transaction and the
+other processes need to know of it (:class:`BaseWrite`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Any, ClassVar, Literal, Protocol
 
 from ..account.model import AccountState, MarginType
 
@@ -32,6 +33,9 @@ __all__ = [
     "StoreError",
     "Write",
     "AddKey",
+    "BaseWrite",
+    "Counted",
+    "FACTS",
 ]
 
 KeyKind = Literal["HMAC", "RSA", "ED25519"]
@@ -86,61 +90,187 @@ class ApiKey:
         }
 
 
+#: What the other processes must hear of a committed write, through the shared change counter:
+#: None, that it may have changed anything (they read everything again); else the account it
+#: changed, with (its new version, its new mode) for a change of mode alone decided on a known
+#: version, which they take without reading, or with None: they read that account again.
+Counted = tuple[int, tuple[int, bool] | None] | None
+
+#: The facts every write class declares itself (see :class:`BaseWrite`).
+FACTS = ("savepoint", "versioned", "locks", "counted")
+
+
+class BaseWrite:
+    """What every write declares about itself, so that the transaction that runs it (the SQL
+    stores) and the processes that must hear of it (the server) keep no list of write types:
+    a new write is its dataclass with these facts, and its SQL in ``sql_writes.py``.
+
+    Each write class declares each fact itself, none inherited: a class that misses one fails
+    when it is defined, rather than a lock, a savepoint or a count going silently wrong."""
+
+    __slots__ = ()
+
+    #: Whether it may fail half-way through its SQL, so it runs in a savepoint and is rolled
+    #: back alone. One that fails before it writes anything needs none: a round trip fewer
+    #: each on PostgreSQL.
+    savepoint: ClassVar[bool]
+    #: Whether it carries ``expected_version``, the account version it was decided on (None:
+    #: any), and is refused as :class:`Stale` if the account has moved on since.
+    versioned: ClassVar[bool]
+
+    @property
+    def locks(self) -> tuple[int, ...]:
+        """The accounts it changes in a group commit, which the transaction locks in id order
+        before it changes any: processes committing overlapping groups can't deadlock. (The
+        control plane's and the CLI's writes never share a commit with the server's: they
+        lock rows as they go.)"""
+        raise NotImplementedError
+
+    def counted(self) -> Counted:
+        """What the other processes must hear of it once it is committed."""
+        raise NotImplementedError
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        missing = [fact for fact in FACTS if fact not in cls.__dict__]
+        if missing:
+            raise TypeError(f"write {cls.__name__} does not declare {', '.join(missing)}")
+        if cls.versioned != ("expected_version" in cls.__dict__.get("__annotations__", {})):
+            raise TypeError(
+                f"write {cls.__name__}: a versioned write has an expected_version field,"
+                " and only a versioned one"
+            )
+
+
 @dataclass(frozen=True, slots=True)
-class CreateAccount:
+class CreateAccount(BaseWrite):
     name: str
     #: Chosen by the database unless given (imports keep ids stable within one transaction).
     account_id: int | None = None
 
+    savepoint = True
+    versioned = False
+    locks = ()
+
+    def counted(self) -> Counted:
+        return None
+
 
 @dataclass(frozen=True, slots=True)
-class DeleteAccount:
+class DeleteAccount(BaseWrite):
     account_id: int
 
+    savepoint = True
+    versioned = False
+    locks = ()
+
+    def counted(self) -> Counted:
+        return None
+
 
 @dataclass(frozen=True, slots=True)
-class AddKey:
+class AddKey(BaseWrite):
     key: ApiKey
 
+    savepoint = True
+    versioned = False
+    locks = ()
+
+    def counted(self) -> Counted:
+        return None
+
 
 @dataclass(frozen=True, slots=True)
-class RevokeKey:
+class RevokeKey(BaseWrite):
     api_key: str
 
+    savepoint = True
+    versioned = False
+    locks = ()
+
+    def counted(self) -> Counted:
+        return None
+
 
 @dataclass(frozen=True, slots=True)
-class SetMode:
+class SetMode(BaseWrite):
     account_id: int
     multi_assets_margin: bool
     #: Refuse with :class:`Stale` unless the account is still at this version (None: any).
     expected_version: int | None = None
 
+    # Refused (Stale, NotFound) before it writes anything.
+    savepoint = False
+    versioned = True
+
+    @property
+    def locks(self) -> tuple[int, ...]:
+        return (self.account_id,)
+
+    def counted(self) -> Counted:
+        if self.expected_version is None:
+            return self.account_id, None  # its new version is not known here
+        return self.account_id, (self.expected_version + 1, self.multi_assets_margin)
+
 
 @dataclass(frozen=True, slots=True)
-class SetMarginType:
+class SetMarginType(BaseWrite):
     account_id: int
     symbol: str
     margin_type: MarginType
     expected_version: int | None = None
 
+    # Refused (Stale, NotFound) before it writes anything.
+    savepoint = False
+    versioned = True
+
+    @property
+    def locks(self) -> tuple[int, ...]:
+        return (self.account_id,)
+
+    def counted(self) -> Counted:
+        return self.account_id, None  # the change counter carries modes, not margin types
+
 
 @dataclass(frozen=True, slots=True)
-class ReplaceState:
+class ReplaceState(BaseWrite):
     account_id: int
     state: AccountState
 
+    savepoint = True
+    versioned = False
+    locks = ()
+
+    def counted(self) -> Counted:
+        return None
+
 
 @dataclass(frozen=True, slots=True)
-class Reset:
+class Reset(BaseWrite):
     """Delete every account, key and state (settings stay)."""
 
+    savepoint = True
+    versioned = False
+    locks = ()
+
+    def counted(self) -> Counted:
+        return None
+
 
 @dataclass(frozen=True, slots=True)
-class SetSetting:
+class SetSetting(BaseWrite):
     name: str
     value: str
 
+    savepoint = True
+    versioned = False
+    locks = ()
 
+    def counted(self) -> Counted:
+        return None
+
+
+#: Every write; :class:`BaseWrite` says what each declares.
 Write = (
     CreateAccount
     | DeleteAccount

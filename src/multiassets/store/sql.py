@@ -18,16 +18,8 @@ from decimal import Decimal
 from typing import Any
 
 from ..account.model import AccountState, Order, Position
-from .base import (
-    Account,
-    ApiKey,
-    Elsewhere,
-    SetMarginType,
-    SetMode,
-    StoreError,
-    Write,
-)
-from .sql_writes import KEY_COLUMNS, apply_one, mode_change, set_modes
+from .base import Account, ApiKey, Elsewhere, StoreError, Write
+from .sql_writes import KEY_COLUMNS, Applied, apply_batched, apply_one
 
 __all__ = ["SQLStore"]
 
@@ -48,24 +40,6 @@ def _key(row: tuple[Any, ...]) -> ApiKey:
         bool(can_trade),
         tuple(json.loads(allowlist)) if allowlist is not None else None,
     )
-
-
-def _changed_accounts(writes: Sequence[Write]) -> list[int]:
-    """The accounts whose rows mode and margin-type changes lock, in id order."""
-    ids = {write.account_id for write in writes if isinstance(write, SetMode | SetMarginType)}
-    return sorted(ids)
-
-
-def _batchable_modes(writes: Sequence[Write]) -> dict[int, SetMode]:
-    """The mode changes (by position) that can go in one statement: two or more, each with its
-    expected version, no account twice (the server's group commit makes such batches)."""
-    found = {
-        index: write
-        for index, write in enumerate(writes)
-        if isinstance(write, SetMode) and write.expected_version is not None
-    }
-    accounts = {write.account_id for write in found.values()}
-    return found if len(found) >= 2 and len(accounts) == len(found) else {}
 
 
 class SQLStore:
@@ -255,48 +229,13 @@ class SQLStore:
     def apply(
         self, writes: Sequence[Write], *, atomic: bool = False
     ) -> list[Exception | int | None]:
-        results: list[Exception | int | None] = []
-        modes: list[tuple[int, bool]] = []  # the mode changes this transaction commits
         failures: tuple[type[Exception], ...] = (*self.errors, StoreError)
         with self._write_lock:
             db = self._writer
             try:
                 db.execute(self.begin_write)
-                self._lock_accounts(db, _changed_accounts(writes))
-                together = _batchable_modes(writes)
-                outcomes = set_modes(db, list(together.values())) if together else []
-                done = dict(zip(together, outcomes, strict=True))
-                for index, write in enumerate(writes):
-                    if index in done:
-                        outcome = done[index]
-                        if outcome is None:
-                            mode = together[index]
-                            modes.append((mode.account_id, mode.multi_assets_margin))
-                        elif atomic:
-                            raise outcome
-                        results.append(outcome)
-                        continue
-                    # A mode or margin-type change fails before it writes anything (Stale,
-                    # NotFound), so it needs no savepoint: one round trip fewer each on
-                    # PostgreSQL. Any other write may fail half-way inside SQL.
-                    guarded = not isinstance(write, SetMode | SetMarginType)
-                    if guarded:
-                        db.execute("SAVEPOINT one")
-                    try:
-                        change = mode_change(db, write)
-                        results.append(apply_one(db, write, self._after_explicit_id))
-                        if guarded:
-                            db.execute("RELEASE one")
-                        if change is not None:
-                            modes.append(change)
-                    except failures as error:
-                        failure = error if isinstance(error, StoreError) else StoreError(str(error))
-                        if atomic or not (guarded or isinstance(error, StoreError)):
-                            raise failure from error
-                        if guarded:
-                            db.execute("ROLLBACK TO one")
-                            db.execute("RELEASE one")
-                        results.append(failure)
+                self._lock_accounts(db, sorted({a for write in writes for a in write.locks}))
+                results, modes = self._run(db, writes, atomic, failures)
                 self._before_commit(db, modes)
                 db.execute("COMMIT")
             except failures as error:
@@ -306,6 +245,51 @@ class SQLStore:
                     raise
                 raise StoreError(f"commit failed: {error}") from error
         return results
+
+    def _run(
+        self, db: Any, writes: Sequence[Write], atomic: bool, failures: tuple[type[Exception], ...]
+    ) -> tuple[list[Exception | int | None], list[tuple[int, bool]]]:
+        """Each write in turn, inside the transaction (those that share one statement, first):
+        its result or what it failed with, and the mode changes made, in order."""
+        results: list[Exception | int | None] = []
+        modes: list[tuple[int, bool]] = []
+        batched = apply_batched(db, writes)
+        for index, write in enumerate(writes):
+            outcome = batched[index] if index in batched else self._one(db, write, atomic, failures)
+            if isinstance(outcome, StoreError):
+                if atomic:
+                    raise outcome
+                results.append(outcome)
+                continue
+            result, mode = outcome
+            results.append(result)
+            if mode is not None:
+                modes.append(mode)
+        return results, modes
+
+    def _one(
+        self, db: Any, write: Write, atomic: bool, failures: tuple[type[Exception], ...]
+    ) -> Applied | StoreError:
+        """One write, in a savepoint if it may fail half-way: what it did, or what it failed
+        with, unless that ends the whole transaction (then raised)."""
+        guarded = write.savepoint
+        if guarded:
+            db.execute("SAVEPOINT one")
+        try:
+            applied = apply_one(db, write, self._after_explicit_id)
+            if guarded:
+                db.execute("RELEASE one")
+            return applied
+        except failures as error:
+            failure = error if isinstance(error, StoreError) else StoreError(str(error))
+            # Without a savepoint, only a refusal before anything was written (Stale,
+            # NotFound) leaves the transaction good to go on.
+            if atomic or not (guarded or isinstance(error, StoreError)):
+                raise failure from error
+            if guarded:
+                db.execute("ROLLBACK TO one")
+                db.execute("RELEASE one")
+            return failure
 
     def close(self) -> None:
         self._db.close()

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, assert_never
 
 from ..account.model import AccountState
 from .base import (
     AddKey,
+    ApiKey,
     CreateAccount,
     DeleteAccount,
     NotFound,
@@ -24,69 +25,43 @@ from .base import (
     Write,
 )
 
-__all__ = ["KEY_COLUMNS", "apply_one", "mode_change", "next_version", "replace_state", "require"]
+__all__ = [
+    "KEY_COLUMNS",
+    "Applied",
+    "apply_batched",
+    "apply_one",
+    "next_version",
+    "replace_state",
+    "require",
+]
 
 KEY_COLUMNS = "api_key, account_id, kind, secret, public_key, can_read, can_trade, ip_allowlist"
+
+#: What a write did: its result (the new row id of a CreateAccount, else None), and the mode
+#: change it made, (account id, mode), that streams must hear of (None: it made none).
+Applied = tuple[int | None, tuple[int, bool] | None]
+
+_NOTHING: Applied = (None, None)
 
 
 def _now_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
-def mode_change(db: Any, write: Write) -> tuple[int, bool] | None:
-    """The mode change ``write`` makes, if it makes one."""
-    match write:
-        case SetMode(account_id, mode, _):
-            return account_id, mode
-        case ReplaceState(account_id, state):
-            row = db.execute(
-                "SELECT multi_assets_margin FROM accounts WHERE id = ?", (account_id,)
-            ).fetchone()
-            if row is not None and bool(row[0]) != state.multi_assets_margin:
-                return account_id, state.multi_assets_margin
-    return None
-
-
-def apply_one(db: Any, write: Write, after_explicit_id: Callable[[Any], None]) -> int | None:
+def apply_one(db: Any, write: Write, after_explicit_id: Callable[[Any], None]) -> Applied:
+    """Run ``write``'s SQL; raises what it failed with."""
     match write:
         case CreateAccount(name, account_id):
-            if db.execute("SELECT 1 FROM accounts WHERE name = ?", (name,)).fetchone():
-                raise StoreError(f"account {name!r} already exists")
-            if account_id is None:
-                row = db.execute(
-                    "INSERT INTO accounts (name, created_ms) VALUES (?, ?) RETURNING id",
-                    (name, _now_ms()),
-                ).fetchone()
-            else:
-                row = db.execute(
-                    "INSERT INTO accounts (id, name, created_ms) VALUES (?, ?, ?) RETURNING id",
-                    (account_id, name, _now_ms()),
-                ).fetchone()
-                after_explicit_id(db)
-            return int(row[0])
+            return _create_account(db, name, account_id, after_explicit_id), None
         case DeleteAccount(account_id):
             require(db.execute("DELETE FROM accounts WHERE id = ?", (account_id,)))
         case AddKey(key):
-            allowlist = json.dumps(list(key.ip_allowlist)) if key.ip_allowlist is not None else None
-            db.execute(
-                f"INSERT INTO api_keys ({KEY_COLUMNS}, created_ms)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    key.api_key,
-                    key.account_id,
-                    key.kind,
-                    key.secret,
-                    key.public_key,
-                    int(key.can_read),
-                    int(key.can_trade),
-                    allowlist,
-                    _now_ms(),
-                ),
-            )
+            _add_key(db, key)
         case RevokeKey(api_key):
             require(db.execute("DELETE FROM api_keys WHERE api_key = ?", (api_key,)))
         case SetMode(account_id, mode, expected):
             next_version(db, account_id, expected, mode)
+            return None, (account_id, mode)
         case SetMarginType(account_id, symbol, margin_type, expected):
             next_version(db, account_id, expected)
             db.execute(
@@ -96,7 +71,7 @@ def apply_one(db: Any, write: Write, after_explicit_id: Callable[[Any], None]) -
                 (account_id, symbol, margin_type),
             )
         case ReplaceState(account_id, state):
-            replace_state(db, account_id, state)
+            return None, _replace_state_mode(db, account_id, state)
         case Reset():
             db.execute("DELETE FROM accounts")
         case SetSetting(name, value):
@@ -105,6 +80,58 @@ def apply_one(db: Any, write: Write, after_explicit_id: Callable[[Any], None]) -
                 " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
                 (name, value),
             )
+        case _:
+            # A write type without its SQL here is an error, never a write silently skipped
+            # (mypy --strict finds it first).
+            assert_never(write)
+    return _NOTHING
+
+
+def _create_account(
+    db: Any, name: str, account_id: int | None, after_explicit_id: Callable[[Any], None]
+) -> int:
+    if db.execute("SELECT 1 FROM accounts WHERE name = ?", (name,)).fetchone():
+        raise StoreError(f"account {name!r} already exists")
+    if account_id is None:
+        row = db.execute(
+            "INSERT INTO accounts (name, created_ms) VALUES (?, ?) RETURNING id",
+            (name, _now_ms()),
+        ).fetchone()
+    else:
+        row = db.execute(
+            "INSERT INTO accounts (id, name, created_ms) VALUES (?, ?, ?) RETURNING id",
+            (account_id, name, _now_ms()),
+        ).fetchone()
+        after_explicit_id(db)
+    return int(row[0])
+
+
+def _add_key(db: Any, key: ApiKey) -> None:
+    allowlist = json.dumps(list(key.ip_allowlist)) if key.ip_allowlist is not None else None
+    db.execute(
+        f"INSERT INTO api_keys ({KEY_COLUMNS}, created_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            key.api_key,
+            key.account_id,
+            key.kind,
+            key.secret,
+            key.public_key,
+            int(key.can_read),
+            int(key.can_trade),
+            allowlist,
+            _now_ms(),
+        ),
+    )
+
+
+def _replace_state_mode(db: Any, account_id: int, state: AccountState) -> tuple[int, bool] | None:
+    """Replace the account's state; the mode change that made, if it made one (read first)."""
+    row = db.execute(
+        "SELECT multi_assets_margin FROM accounts WHERE id = ?", (account_id,)
+    ).fetchone()
+    replace_state(db, account_id, state)
+    if row is not None and bool(row[0]) != state.multi_assets_margin:
+        return account_id, state.multi_assets_margin
     return None
 
 
@@ -172,7 +199,22 @@ def replace_state(db: Any, account_id: int, state: AccountState) -> None:
     )
 
 
-def set_modes(db: Any, writes: list[SetMode]) -> list[Stale | NotFound | None]:
+def apply_batched(db: Any, writes: Sequence[Write]) -> dict[int, Applied | StoreError]:
+    """Run the writes that can share one statement, by their position in ``writes``: mode
+    changes, when there are two or more, each with its expected version, no account twice
+    (the server's group commit makes such batches). The others are left to :func:`apply_one`."""
+    found = {
+        index: write
+        for index, write in enumerate(writes)
+        if isinstance(write, SetMode) and write.expected_version is not None
+    }
+    if len(found) < 2 or len({write.account_id for write in found.values()}) < len(found):
+        return {}
+    outcomes = _set_modes(db, list(found.values()))
+    return dict(zip(found, outcomes, strict=True))
+
+
+def _set_modes(db: Any, writes: list[SetMode]) -> list[Applied | StoreError]:
     """Several accounts' mode changes (each with its expected version) in one statement: one
     round trip to the database for all of them, each refused alone if its account moved on."""
     rows = ", ".join(["(?, ?, ?)"] * len(writes))
@@ -198,7 +240,7 @@ def set_modes(db: Any, writes: list[SetMode]) -> list[Stale | NotFound | None]:
         rows_found = db.execute(f"SELECT id FROM accounts WHERE id IN ({marks})", missed)
         existing = {int(row[0]) for row in rows_found.fetchall()}
     return [
-        None
+        (None, (write.account_id, write.multi_assets_margin))
         if write.account_id in changed
         else Stale("the account changed meanwhile")
         if write.account_id in existing
