@@ -1,22 +1,22 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from .support import Server, running_server
+from .support import Renewable, Server, running_server
+
+
+@pytest.fixture(scope="session")
+def one_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Renewable]:
+    """The process behind :func:`server`: one for the session, renewed for each module."""
+    with running_server(tmp_path_factory.mktemp("server"), "--weight-limit", "1000000") as srv:
+        yield Renewable(srv)
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """A server shared by one test module, with rate limits out of the way."""
-    with running_server(tmp_path_factory.mktemp("server"), "--weight-limit", "1000000") as srv:
-        yield srv
-
-
-@pytest.fixture
-def fresh_server(tmp_path: Path) -> Iterator[Server]:
-    """A server of the test's own, with Binance's default limits."""
-    with running_server(tmp_path) as srv:
-        yield srv
+def server(one_server: Renewable) -> Server:
+    """A server for one test module, as new, with rate limits out of the way. The modules take
+    turns on one process: each starts on it renewed (see ``Renewable``), as a server of its
+    own would start."""
+    return one_server.renew()

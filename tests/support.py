@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import http.client
+import itertools
 import json
 import os
 import subprocess
@@ -64,6 +65,8 @@ class Server:
     db_url: str
     demo: Credentials
     admin_token: str = ""
+    #: The account ``demo`` is a key of.
+    account: str = "demo"
     _connection: http.client.HTTPConnection | None = field(default=None, repr=False)
 
     @property
@@ -145,6 +148,73 @@ def now_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
+class Renewable:
+    """One server process shared by a module's tests, put back as new before each one: what a
+    server of the test's own would start with, without starting one.
+
+    :meth:`renew` is the control plane's own reset — every account, key and state, the fault
+    rules, the clock and the request log go — then the demo account comes back, with the key
+    the server made for it at its start. The demo account's listenKey, if a test left one, is
+    deleted first (listenKeys outlive a reset: they are the stream's, not the database's).
+    What a new server would have and this one does not: a new weight window (give the server
+    a weight limit no module reaches, or freeze its clock on a minute of the test's own,
+    :func:`frozen_minute`); and, on PostgreSQL, nothing still to announce (a process announces
+    its own mode changes some 50 ms after their commit, so a stream opened at once on the
+    renewed demo account could hear the last test's): modules whose tests open streams as
+    they start take an account of their own instead (:func:`on_new_account`)."""
+
+    def __init__(self, server: Server) -> None:
+        self.server = server
+        self.initial = server.control.export()
+
+    def renew(self) -> Server:
+        server = self.server
+        server.control.reset_clock()  # a test's clock would make the listenKey look expired
+        server.request(
+            "DELETE", "/fapi/v1/listenKey", headers={"X-MBX-APIKEY": server.demo.api_key}
+        )
+        server.control.reset()
+        server.control.import_(self.initial)
+        return server
+
+
+_accounts = itertools.count(1)
+
+
+def on_new_account(server: Server) -> Server:
+    """``server`` through an account made now, with an HMAC key of its own (``demo``): an
+    account no earlier test touched — none of its listenKeys, streams, or changes still to be
+    announced (on PostgreSQL a process announces its own changes a moment after the commit)
+    can reach it, and every process on the database meets its key first in the database."""
+    name = f"test-{next(_accounts)}"
+    created = server.control.create_key(name)
+    credentials = Credentials(created["apiKey"], created["secretKey"])
+    return Server(server.port, server.db_url, credentials, server.admin_token, name)
+
+
+_minutes = itertools.count(1)
+
+
+@contextmanager
+def frozen_minute(server: Server, second: int = 0) -> Iterator[int]:
+    """The server's clock frozen ``second`` s into a minute no other test on the server has
+    used (so its weight window is new); the ms it stands at. Signed requests must carry that
+    timestamp (``server.signed(..., timestamp=at)``). The clock runs again afterwards. A ban
+    earned meanwhile would last, in real time, until that minute comes: earn one only on a
+    server of the test's own."""
+    at = _FIRST_MINUTE + next(_minutes) * 60_000 + second * 1000
+    server.control.set_clock(freeze=True, at=at)
+    try:
+        yield at
+    finally:
+        server.control.reset_clock()
+
+
+#: 2033-05-18T03:33:00Z: minutes from here on belong to :func:`frozen_minute` (a server's real
+#: clock, years away, never reaches them while a test runs).
+_FIRST_MINUTE = 2_000_000_000_000 // 60_000 * 60_000
+
+
 def sign(secret: str, payload: str | bytes) -> str:
     data = payload.encode() if isinstance(payload, str) else payload
     return hmac.new(secret.encode(), data, hashlib.sha256).hexdigest()
@@ -188,7 +258,7 @@ def forget_redis_keys(url: str, db_url: str) -> None:
     """Delete what servers on ``db_url`` kept in Redis (the test Redis serves many tests)."""
     import redis
 
-    from multiassets.server.shared import default_prefix
+    from multiassets.server.cluster.shared import default_prefix
     from multiassets.store import open_store
 
     store = open_store(db_url)

@@ -10,15 +10,21 @@ from pathlib import Path
 
 import pytest
 
-from .support import Server, running_server
+from .support import Renewable, Server, running_server
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Renewable]:
+    with running_server(tmp_path_factory.mktemp("examples")) as server:
+        yield Renewable(server)
+
+
 @pytest.fixture
-def srv(tmp_path: Path) -> Iterator[Server]:
-    with running_server(tmp_path) as server:
-        yield server
+def srv(shared: Renewable) -> Server:
+    """The module's server, as new: each example starts from the demo account alone."""
+    return shared.renew()
 
 
 def run_example(srv: Server, *args: str) -> str:

@@ -165,17 +165,16 @@ def test_debug_logs_hold_no_secret_signature_or_token(tmp_path: Path) -> None:
     assert missing == []
 
 
-def test_the_control_plane_needs_its_token_for_everything_but_health(tmp_path: Path) -> None:
-    with running_server(tmp_path) as srv:
-        connection = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=10)
-        try:
-            for path in ("accounts", "state", "log", "metrics", "clock", "faults"):
-                connection.request("GET", "/_multiassets/" + path)
-                response = connection.getresponse()
-                body = json.loads(response.read())
-                assert (response.status, body) == (
-                    401,
-                    {"error": "a valid 'Authorization: Bearer <token>' header is required"},
-                ), path
-        finally:
-            connection.close()
+def test_the_control_plane_needs_its_token_for_everything_but_health(server: Server) -> None:
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    try:
+        for path in ("accounts", "state", "log", "metrics", "clock", "faults"):
+            connection.request("GET", "/_multiassets/" + path)
+            response = connection.getresponse()
+            body = json.loads(response.read())
+            assert (response.status, body) == (
+                401,
+                {"error": "a valid 'Authorization: Bearer <token>' header is required"},
+            ), path
+    finally:
+        connection.close()

@@ -35,7 +35,7 @@ ORDER_TYPES = (
 #: the point. Under 10**18, an amount is far inside a double's range (and a Java long's), and
 #: the rules' sums and products of such amounts and index prices have a few dozen digits at
 #: most: rules.py computes them exactly, a million orders of magnitude from Decimal's exponent
-#: limits. The OpenAPI schema shows this very pattern (``server/openapi_control.py``).
+#: limits. The OpenAPI schema shows this very pattern (``server/openapi/control.py``).
 #: Matched with ``re.fullmatch``, so that ``$`` ends the string, as in JSON Schema's dialect
 #: (ECMA-262), rather than also before a final newline.
 AMOUNT_INTEGER_DIGITS = 18

@@ -277,7 +277,7 @@ def _proxies(values: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _check_faults(path: str) -> None:
-    from ..server.faults import FaultInjector
+    from ..server.control.faults import FaultInjector
 
     try:
         FaultInjector().load(json.loads(Path(path).read_text()))
@@ -313,7 +313,7 @@ def _run(
     # 1.2-1.4x the throughput at 1 and 16 connections (bench/stack-choice-2026-11-25.md).
     import uvicorn
 
-    from ..server.edge import EdgeProtocol, EdgeWebSocketProtocol
+    from ..server.http.edge import EdgeProtocol, EdgeWebSocketProtocol
 
     os.environ[CONFIG_ENV] = config.to_json()
     uvicorn.run(
@@ -322,7 +322,7 @@ def _run(
         host=host,
         port=port,
         workers=workers,
-        # httptools, answering what is not readable HTTP as Binance's edge does (edge.py).
+        # httptools, answering what is not readable HTTP as Binance's edge does (http/edge.py).
         http=EdgeProtocol,
         loop="uvloop",
         ws=EdgeWebSocketProtocol,

@@ -3,7 +3,7 @@ path, security type, weight (a function of the parameters where Binance's is) an
 parameters it reads, typed.
 
 The client reads the weights to stay under the limit and the parameters to send; the server
-binds each endpoint to its handler, its answer and its refusals (``server/handlers.py``), and
+binds each endpoint to its handler, its answer and its refusals (``server/api/handlers.py``), and
 routes, checks, reads parameters and writes its OpenAPI document from the two.
 """
 

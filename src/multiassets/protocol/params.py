@@ -10,15 +10,13 @@ from __future__ import annotations
 from typing import NamedTuple
 from urllib.parse import unquote_plus
 
-from .errors import DUPLICATE_PARAM, ILLEGAL_CHARS, INVALID_PARAM, MANDATORY_PARAM, ApiError
+from .errors import DUPLICATE_PARAM, ILLEGAL_CHARS, MANDATORY_PARAM, ApiError
 
 __all__ = [
     "EMPTY_SOURCE",
     "ParsedSource",
-    "parse_choice",
     "parse_long",
     "parse_source",
-    "require",
 ]
 
 _LONG_MAX = 2**63 - 1
@@ -92,19 +90,3 @@ def parse_long(name: str, value: str) -> int:
         if _LONG_MIN <= number <= _LONG_MAX:
             return number
     raise ApiError(MANDATORY_PARAM, param=name)
-
-
-def require(params: dict[str, str], name: str) -> str:
-    """A mandatory parameter's value; missing or empty is ``-1102``."""
-    value = params.get(name)
-    if not value:
-        raise ApiError(MANDATORY_PARAM, param=name)
-    return value
-
-
-def parse_choice(name: str, value: str, choices: tuple[str, ...]) -> str:
-    """One of ``choices`` (upper-case), matched case-insensitively; else ``-1130``."""
-    upper = value.upper()
-    if upper not in choices:
-        raise ApiError(INVALID_PARAM, param=name)
-    return upper

@@ -1,5 +1,5 @@
 """The ASGI application: route each request — a Binance endpoint to its pipeline
-(``pipeline.py``), the control plane, the 404 page, a WebSocket to its stream — and run the
+(``api/pipeline.py``), the control plane, the 404 page, a WebSocket to its stream — and run the
 server's background work (the store's changes from other processes, listenKey expiry).
 
 A raw ASGI callable rather than a framework: a framework's routing and response objects cost
@@ -17,15 +17,15 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from ..protocol.errors import TOO_MANY_PARAMETERS, ApiError
+from .api.pipeline import handle_api, not_found, read_body
+from .api.routes import ROUTES
+from .cluster.shared import SharedUnavailable
 from .config import CONFIG_ENV, ServerConfig
-from .control import PREFIX, handle_control
-from .pipeline import handle_api, not_found, read_body
-from .proxies import TrustedProxies
-from .responses import Response, control_response
-from .routes import ROUTES
-from .shared import SharedUnavailable
+from .control.plane import PREFIX, handle_control
+from .http.proxies import TrustedProxies
+from .http.responses import Response, control_response
 from .state import ServerState
-from .stream_socket import serve_stream
+from .streams.websocket import serve_stream
 
 __all__ = ["App", "app_from_environment"]
 

@@ -8,18 +8,18 @@ from pathlib import Path
 
 from ..admin import Admin
 from ..store import Store, StoreError, open_store
+from .api.exchange_info import ExchangeInfo
+from .api.ratelimit import BanPolicy, Limiter, WeightLimiter
 from .clock import Clock
-from .cluster import Cluster, RedisCluster
+from .cluster.node import Cluster, RedisCluster
+from .cluster.shared import Shared, SharedLimiter, SharedUnavailable, default_prefix
 from .config import ServerConfig
-from .exchange_info import ExchangeInfo
-from .faults import FaultInjector
-from .inspector import Inspector
-from .listen_keys import LocalListenKeys, RedisListenKeys
-from .metrics import Metrics
-from .ratelimit import BanPolicy, Limiter, WeightLimiter
+from .control.faults import FaultInjector
+from .control.inspector import Inspector
+from .control.metrics import Metrics
 from .registry import Registry
-from .shared import Shared, SharedLimiter, SharedUnavailable, default_prefix
-from .streams import StreamHub
+from .streams.hub import StreamHub
+from .streams.listen_keys import LocalListenKeys, RedisListenKeys
 from .writer import CommitQueue
 
 __all__ = ["ServerState"]

@@ -21,6 +21,7 @@ __all__ = [
     "DeleteAccount",
     "Elsewhere",
     "KeyKind",
+    "ModeChange",
     "NotFound",
     "ReplaceState",
     "Reset",
@@ -284,14 +285,20 @@ Write = (
 )
 
 
+#: A committed mode change as the database tells it: (account id, mode, when this process
+#: committed it (``time.monotonic()``), or None when another process did). A stream opened
+#: after that moment must not hear of it: the announcement comes later than the commit.
+ModeChange = tuple[int, bool, float | None]
+
+
 @dataclass(frozen=True, slots=True)
 class Elsewhere:
     """What was committed since the last look: whether other processes changed anything, and,
     where the database can carry them, every mode change (this process's own too) in commit
-    order (account id, mode); None when it can't (then compare before and after)."""
+    order; None when it can't (then compare before and after)."""
 
     changed: bool
-    modes: list[tuple[int, bool]] | None = None
+    modes: list[ModeChange] | None = None
 
 
 class Store(Protocol):

@@ -4,10 +4,11 @@ SQLite; other processes' commits are noticed through LISTEN/NOTIFY."""
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from typing import Any
 
-from .base import Elsewhere, StoreError
+from .base import Elsewhere, ModeChange, StoreError
 from .schema import MIGRATIONS
 from .sql import SQLStore
 
@@ -135,7 +136,8 @@ class PostgresStore(SQLStore):
         # under PostgreSQL's 8000 bytes: long lists go in several notifications.
         chunks = [modes[i : i + 200] for i in range(0, len(modes), 200)] or [[]]
         for chunk in chunks:
-            payload = json.dumps({"from": self._id, "modes": chunk})
+            # "at": when, on this process's clock; only this process reads it (hub.py).
+            payload = json.dumps({"from": self._id, "at": time.monotonic(), "modes": chunk})
             db.execute("SELECT pg_notify(?, ?)", (_CHANNEL, payload))
 
     def _lock_accounts(self, db: Any, account_ids: list[int]) -> None:
@@ -160,7 +162,7 @@ class PostgresStore(SQLStore):
 
     def changed_elsewhere(self) -> Elsewhere:
         changed = False
-        modes: list[tuple[int, bool]] = []
+        modes: list[ModeChange] = []
         with self._write_lock:
             if self._listener.closed:
                 # Notifications sent while we were not listening are lost: say that something
@@ -171,8 +173,10 @@ class PostgresStore(SQLStore):
                 message = json.loads(note.payload)
                 # Its own commits change nothing this process does not hold already, but their
                 # mode changes are told too: all of them, in the order they were committed.
-                changed = changed or message["from"] != self._id
-                modes.extend((int(account), bool(mode)) for account, mode in message["modes"])
+                own = message["from"] == self._id
+                changed = changed or not own
+                at = float(message["at"]) if own else None
+                modes.extend((int(account), bool(mode), at) for account, mode in message["modes"])
         return Elsewhere(changed, modes)
 
     def close(self) -> None:

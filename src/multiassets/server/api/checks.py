@@ -1,0 +1,378 @@
+"""The checks every request passes: one ordered list, :data:`CHECKS`. The server runs it; the
+OpenAPI document lists each step's refusals in its order; PARITY.md's table of the order is
+tested against it.
+
+Binance does not publish its order; ours is each step's place in the list, and each step is
+tested against the next (``tests/server/api/test_checks.py``). What an endpoint does with its own
+parameters comes after, in its handler.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import unquote_plus
+
+from ...protocol.endpoints import RECV_WINDOW, Endpoint, Security, WeightByParam
+from ...protocol.errors import (
+    BAD_API_KEY_FMT,
+    DUPLICATE_PARAM,
+    ILLEGAL_CHARS,
+    INVALID_PARAM,
+    INVALID_SIGNATURE,
+    IP_BANNED,
+    MANDATORY_PARAM,
+    REJECTED_MBX_KEY,
+    TIMESTAMP_AHEAD,
+    TIMESTAMP_OUTSIDE_RECV_WINDOW,
+    TOO_MANY_PARAMETERS,
+    TOO_MANY_REQUESTS,
+    ApiError,
+    ErrorSpec,
+)
+from ...protocol.keys import KEY_LENGTH, is_api_key
+from ...protocol.limits import FUTURE_TOLERANCE_MS
+from ...protocol.params import EMPTY_SOURCE, ParsedSource, parse_long, parse_source
+from ...protocol.signing import signed_payload
+from ...store import Account, ApiKey
+from ..state import ServerState
+from .explain import explain_key_format, explain_signature
+from .ratelimit import WeightLimiter
+
+__all__ = ["CHECKS", "MAX_BODY_BYTES", "Call", "Check", "Refusal", "Request", "check", "plan"]
+
+#: Larger bodies are refused (after the charge) without being read to the end.
+MAX_BODY_BYTES = 1 << 20
+_FORM = "application/x-www-form-urlencoded"
+
+#: A refusal a step (or a handler) can answer: the error, and the parameter its text names.
+Refusal = tuple[ErrorSpec, str | None]
+
+
+class _Nothing(Mapping[str, Any]):
+    """No parameters: what a request holds before the checks read any. One, shared and
+    read-only (hashable, so a dataclass may default to it), rather than a dict per request."""
+
+    def __getitem__(self, name: str) -> Any:
+        raise KeyError(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+    __hash__ = object.__hash__
+
+
+_NONE_SENT: Mapping[str, str] = _Nothing()
+_NONE_READ: Mapping[str, str | None] = _NONE_SENT
+
+
+@dataclass(slots=True)
+class Request:
+    """A request as read from the wire, and what the checks learn of it as they pass."""
+
+    method: str
+    path: str
+    query: bytes
+    body: bytes
+    client_ip: str
+    api_key: str | None = None
+    content_type: str | None = None
+    #: The body was over the size limit, so not read to the end.
+    oversized: bool = False
+    #: Set by the first check: the weight charged, and the client IP's weight this minute,
+    #: this request included.
+    weight: int = 0
+    used_weight: int | None = None
+    now_ms: int = 0
+    key: ApiKey | None = None
+    query_source: ParsedSource = EMPTY_SOURCE
+    body_source: ParsedSource = EMPTY_SOURCE
+    params: Mapping[str, str] = _NONE_SENT
+    timestamp: int = 0
+    recv_window: int = 0
+    args: Mapping[str, str | None] = _NONE_READ
+
+
+@dataclass(slots=True)
+class Call:
+    """A request that passed every check, as the handler sees it."""
+
+    now_ms: int
+    used_weight: int
+    params: Mapping[str, str]
+    client_ip: str
+    key: ApiKey | None = None
+    account: Account | None = None
+    #: The endpoint's declared parameters, read (``Param.read``), by name.
+    args: Mapping[str, str | None] = _NONE_READ
+
+
+Step = Callable[[ServerState, Endpoint, Request], "Awaitable[None] | None"]
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """One step: its name, what it refuses, for which endpoints, and how."""
+
+    name: str
+    does: str
+    applies: Callable[[Endpoint], bool]
+    refusals: Callable[[Endpoint], tuple[Refusal, ...]]
+    run: Step
+
+
+def _always(
+    *specs: ErrorSpec, param: str | None = None
+) -> Callable[[Endpoint], tuple[Refusal, ...]]:
+    refusals = tuple((spec, param) for spec in specs)
+    return lambda endpoint: refusals
+
+
+# -- the steps --------------------------------------------------------------------------------
+
+
+def _charge(state: ServerState, endpoint: Endpoint, request: Request) -> Awaitable[None] | None:
+    weight = endpoint.weight
+    if isinstance(weight, WeightByParam):  # the parameters are read only later: just names
+        weight = endpoint.weight_for(_names_sent(request))
+    request.weight = weight
+    limiter = state.limiter
+    if isinstance(limiter, WeightLimiter):  # counted in this process: nothing to wait for
+        request.used_weight = limiter.charge_now(request.client_ip, weight)
+        request.now_ms = state.clock.now_ms()
+        return None
+    return _charge_elsewhere(state, request, weight)
+
+
+async def _charge_elsewhere(state: ServerState, request: Request, weight: int) -> None:
+    request.used_weight = await state.limiter.charge(request.client_ip, weight)
+    request.now_ms = state.clock.now_ms()
+
+
+def _body_size(state: ServerState, endpoint: Endpoint, request: Request) -> None:
+    if request.oversized:
+        raise ApiError(TOO_MANY_PARAMETERS, reason=f"a body over {MAX_BODY_BYTES} bytes")
+
+
+def _api_key(state: ServerState, endpoint: Endpoint, request: Request) -> None:
+    api_key = request.api_key
+    if not is_api_key(api_key):
+        raise ApiError(BAD_API_KEY_FMT, reason=explain_key_format(api_key))
+    key = state.registry.key(api_key)
+    reason = None
+    if key is None:
+        reason = f"no key {api_key[:8]}… on this server (never created, or revoked)"
+    elif key.ip_allowlist is not None and request.client_ip not in key.ip_allowlist:
+        reason = f"the key allows only {', '.join(key.ip_allowlist) or 'no IP'}"
+    elif endpoint.security is Security.TRADE and not key.can_trade:
+        reason = "the key may not trade (TRADE permission missing)"
+    elif endpoint.security is Security.USER_DATA and not key.can_read:
+        reason = "the key may not read (USER_DATA permission missing)"
+    if reason is not None or key is None:
+        raise ApiError(REJECTED_MBX_KEY, ip=request.client_ip, reason=reason)
+    request.key = key
+
+
+def _parameters(state: ServerState, endpoint: Endpoint, request: Request) -> None:
+    query = request.query_source = parse_source(request.query)
+    body = request.body_source = _body_source(request) if request.body else EMPTY_SOURCE
+    request.params = {**body.params, **query.params} if body.params else query.params
+
+
+def _timestamp(state: ServerState, endpoint: Endpoint, request: Request) -> None:
+    params = request.params
+    raw_timestamp = params.get("timestamp")
+    if raw_timestamp is None:
+        raise ApiError(MANDATORY_PARAM, param="timestamp", reason="no timestamp parameter")
+    request.timestamp = parse_long("timestamp", raw_timestamp)
+    raw_window = params.get(RECV_WINDOW.name)
+    if raw_window is None:
+        request.recv_window = RECV_WINDOW.default or 0
+        return
+    request.recv_window = parse_long(RECV_WINDOW.name, raw_window)
+    if RECV_WINDOW.positive and request.recv_window <= 0:
+        raise ApiError(INVALID_PARAM, param=RECV_WINDOW.name, reason="recvWindow must be > 0")
+
+
+def _time_window(state: ServerState, endpoint: Endpoint, request: Request) -> None:
+    now, timestamp, recv_window = request.now_ms, request.timestamp, request.recv_window
+    if timestamp >= now + FUTURE_TOLERANCE_MS:
+        raise ApiError(
+            TIMESTAMP_AHEAD,
+            reason=f"timestamp {timestamp} is {timestamp - now} ms ahead of server time {now} "
+            f"(the limit is {FUTURE_TOLERANCE_MS - 1} ms): the client's clock runs ahead",
+        )
+    if now - timestamp > recv_window:
+        raise ApiError(
+            TIMESTAMP_OUTSIDE_RECV_WINDOW,
+            reason=f"timestamp {timestamp} is {now - timestamp} ms behind server time {now}, "
+            f"more than recvWindow {recv_window} ms: a slow or stale request, or a clock behind",
+        )
+
+
+def _signature(state: ServerState, endpoint: Endpoint, request: Request) -> None:
+    query, body, key = request.query_source, request.body_source, request.key
+    assert key is not None
+    signature = query.signature if query.signature is not None else body.signature
+    if not signature:
+        raise ApiError(MANDATORY_PARAM, param="signature", reason="no signature parameter")
+    in_query = query.signature is not None
+    signature_last = query.signature_last if in_query else body.signature_last
+    payload = signed_payload(query.signed, body.signed)
+    if not (signature_last and state.registry.verifier(key)(payload, signature)):
+        raise ApiError(
+            INVALID_SIGNATURE,
+            reason=explain_signature(
+                key, query.signed, body.signed, signature, in_query, signature_last
+            ),
+        )
+
+
+def _endpoint_parameters(state: ServerState, endpoint: Endpoint, request: Request) -> None:
+    request.args = {param.name: param.read(request.params) for param in endpoint.params}
+
+
+def _parameter_refusals(endpoint: Endpoint) -> tuple[Refusal, ...]:
+    """What reading the endpoint's own parameters can refuse, in the order they are read."""
+    refusals: list[Refusal] = []
+    for param in endpoint.params:
+        if param.required:
+            refusals.append((MANDATORY_PARAM, param.name))
+        if param.choices:
+            refusals.append((INVALID_PARAM, param.name))
+    return tuple(refusals)
+
+
+def _needs_key(endpoint: Endpoint) -> bool:
+    return endpoint.security.needs_key
+
+
+def _signed(endpoint: Endpoint) -> bool:
+    return endpoint.security.signed
+
+
+#: The checks, in the order they run.
+CHECKS: tuple[Check, ...] = (
+    Check(
+        "weight",
+        "the endpoint's weight is charged to the client IP; a banned IP gets 418, an IP over "
+        "the limit 429. Every refusal after this one is charged too.",
+        lambda endpoint: True,
+        _always(TOO_MANY_REQUESTS, IP_BANNED),
+        _charge,
+    ),
+    Check(
+        "body size",
+        f"a body over {MAX_BODY_BYTES} bytes is refused without being read to the end.",
+        lambda endpoint: endpoint.method != "GET",
+        _always(TOO_MANY_PARAMETERS),
+        _body_size,
+    ),
+    Check(
+        "API key",
+        f"X-MBX-APIKEY missing or not {KEY_LENGTH} letters and digits -2014; unknown, from an "
+        "IP not on its allow-list, or without the permission (reading for USER_DATA, futures "
+        "trading for TRADE) -2015.",
+        _needs_key,
+        _always(BAD_API_KEY_FMT, REJECTED_MBX_KEY),
+        _api_key,
+    ),
+    Check(
+        "parameters",
+        "the query string, and for POST/PUT/DELETE a form body: a name repeated in one source "
+        "-1101, undecodable bytes -1100; the query wins over the body; parameters the "
+        "endpoint does not read are ignored (but signed).",
+        lambda endpoint: endpoint.security.needs_key or bool(endpoint.params),
+        _always(DUPLICATE_PARAM, ILLEGAL_CHARS),
+        _parameters,
+    ),
+    Check(
+        "timestamp",
+        f"timestamp a mandatory LONG, recvWindow an optional one (default {RECV_WINDOW.default}):"
+        " missing, empty or not a LONG -1102; recvWindow zero or negative -1130.",
+        _signed,
+        lambda endpoint: ((MANDATORY_PARAM, "timestamp"), (INVALID_PARAM, "recvWindow")),
+        _timestamp,
+    ),
+    Check(
+        "time window",
+        f"timestamp < now + {FUTURE_TOLERANCE_MS} and now - timestamp <= recvWindow, else -1021.",
+        _signed,
+        _always(TIMESTAMP_AHEAD, TIMESTAMP_OUTSIDE_RECV_WINDOW),
+        _time_window,
+    ),
+    Check(
+        "signature",
+        "mandatory (-1102), the last part of its source, and a signature of the query string "
+        "followed by the body as received: hex HMAC-SHA256, or base64 RSA or Ed25519 for a key "
+        "registered by its public key; else -1022.",
+        _signed,
+        lambda endpoint: ((MANDATORY_PARAM, "signature"), (INVALID_SIGNATURE, None)),
+        _signature,
+    ),
+    Check(
+        "endpoint parameters",
+        "the endpoint's own parameters, in their declared order: a mandatory one missing or "
+        "empty -1102, a value not among its choices -1130.",
+        lambda endpoint: bool(endpoint.params),
+        _parameter_refusals,
+        _endpoint_parameters,
+    ),
+)
+
+
+def plan(endpoint: Endpoint) -> tuple[Step, ...]:
+    """The steps that apply to ``endpoint``, in order (worked out once, when routes are
+    built)."""
+    return tuple(check.run for check in CHECKS if check.applies(endpoint))
+
+
+async def check(
+    state: ServerState, endpoint: Endpoint, steps: tuple[Step, ...], request: Request
+) -> Call:
+    """Run ``steps`` (``plan(endpoint)``); raise the first refusal as :class:`ApiError`."""
+    for step in steps:
+        pending = step(state, endpoint, request)
+        if pending is not None:
+            await pending
+    key = request.key
+    assert request.used_weight is not None
+    account = state.registry.account(key.account_id) if key is not None else None
+    return Call(
+        request.now_ms,
+        request.used_weight,
+        request.params,
+        request.client_ip,
+        key,
+        account,
+        request.args,
+    )
+
+
+def _body_source_allowed(request: Request) -> bool:
+    # Only a form body (or one sent without a Content-Type) carries parameters; a JSON body
+    # is not a parameter source on Binance, so it is neither read nor signed.
+    if not request.body or request.method == "GET":
+        return False
+    content_type = request.content_type
+    return content_type is None or content_type.lower().startswith(_FORM)
+
+
+def _body_source(request: Request) -> ParsedSource:
+    return parse_source(request.body) if _body_source_allowed(request) else EMPTY_SOURCE
+
+
+def _names_sent(request: Request) -> set[str]:
+    """The parameter names a request sends, read leniently (refusing is for later steps)."""
+    sources = [request.query]
+    if _body_source_allowed(request):
+        sources.append(request.body)
+    names = set()
+    for source in sources:
+        for part in source.split(b"&"):
+            names.add(unquote_plus(part.partition(b"=")[0].decode("latin-1")))
+    return names
