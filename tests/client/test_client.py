@@ -154,40 +154,38 @@ def test_transport_error_when_nothing_listens() -> None:
         client.get_mode()
 
 
-def _inside_one_minute() -> None:
-    """Start a weight sequence early enough that it ends in the same minute window."""
-    if time.time() % 60 > 45:
-        time.sleep(60 - time.time() % 60 + 0.1)
+#: Mid-minute, on a server clock frozen there: a weight sequence never meets a new window.
+MID_MINUTE = 1_800_000_030_000
 
 
 def test_client_waits_for_the_next_window_instead_of_crossing_the_limit(
     tmp_path: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     slept: list[float] = []
-    with (
-        running_server(tmp_path, "--weight-limit", "100") as srv,
-        Client(
-            srv.demo.api_key, srv.demo.secret, base_url=srv.base_url, weight_limit=100
-        ) as client,
-    ):
+    with running_server(tmp_path, "--weight-limit", "100") as srv:
+        srv.control.set_clock(freeze=True, at=MID_MINUTE)  # a new minute: nothing used yet
+        client = Client(srv.demo.api_key, srv.demo.secret, base_url=srv.base_url, weight_limit=100)
+        client.sync_time()  # 1: the frozen clock is not the wall clock
         monkeypatch.setattr(time, "sleep", slept.append)
         for _ in range(3):
-            client.get_mode()  # 1 (readiness ping) + 90
+            client.get_mode()  # + 90
         assert slept == []
         with pytest.raises(RateLimitError):  # the sleep was skipped, so the server says 429
             client.get_mode()
         monkeypatch.undo()
-        assert len(slept) == 1 and 0 < slept[0] <= 60.1
+        client.close()
+        # Until the server's minute ends: 30 s from mid-minute (and the clock's sync slack).
+        assert len(slept) == 1 and 29 < slept[0] <= 31
 
 
 def test_429_and_418_raise_with_retry_after(tmp_path: Any) -> None:
-    with (
-        running_server(tmp_path, "--weight-limit", "40") as srv,
-        Client(
+    with running_server(tmp_path, "--weight-limit", "40") as srv:
+        srv.control.set_clock(freeze=True, at=MID_MINUTE)  # 429, then 418, in one minute
+        client = Client(
             srv.demo.api_key, srv.demo.secret, base_url=srv.base_url, weight_limit=10_000
-        ) as client,
-    ):
-        client.get_mode()
+        )
+        client.sync_time()  # 1: the frozen clock is not the wall clock
+        client.get_mode()  # + 30
         with pytest.raises(RateLimitError) as too_many:
             client.get_mode()
         assert not isinstance(too_many.value, IPBanned)
@@ -195,7 +193,8 @@ def test_429_and_418_raise_with_retry_after(tmp_path: Any) -> None:
         with pytest.raises(IPBanned) as banned:
             client.ping()
         assert banned.value.status == 418 and banned.value.retry_after == 120
-        assert banned.value.until_ms is not None and banned.value.until_ms > 0
+        assert banned.value.until_ms == MID_MINUTE + 120_000
+        client.close()
 
 
 def test_configuration_comes_from_the_environment(
