@@ -3,6 +3,7 @@ SQLite; other processes' commits are noticed through LISTEN/NOTIFY."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 import uuid
@@ -90,6 +91,11 @@ class PostgresStore(SQLStore):
         self.errors = (psycopg.Error,)
         self.url = url
         self._id = uuid.uuid4().hex  # who this store is, in the notifications it sends
+        #: This process's notifications: the one of the transaction now committing, and
+        #: when each committed (``time.monotonic()``) until it is read back.
+        self._notes = itertools.count(1)
+        self._committing: int | None = None
+        self._committed_at: dict[int, float] = {}
         try:
             super().__init__(_Connection(url), None)
             self._migrate()
@@ -135,10 +141,18 @@ class PostgresStore(SQLStore):
         # changes, so the others can announce each one, once, in order. A payload stays far
         # under PostgreSQL's 8000 bytes: long lists go in several notifications.
         chunks = [modes[i : i + 200] for i in range(0, len(modes), 200)] or [[]]
+        note = self._committing = next(self._notes)
         for chunk in chunks:
-            # "at": when, on this process's clock; only this process reads it (hub.py).
-            payload = json.dumps({"from": self._id, "at": time.monotonic(), "modes": chunk})
+            # "note": which commit, so that this process knows when it was (hub.py).
+            payload = json.dumps({"from": self._id, "note": note, "modes": chunk})
             db.execute("SELECT pg_notify(?, ?)", (_CHANNEL, payload))
+
+    def _after_commit(self, committed: bool) -> None:
+        # Under the write lock, which reading the notifications takes too: a commit's moment
+        # is known before its notification can be read.
+        if committed and self._committing is not None:
+            self._committed_at[self._committing] = time.monotonic()
+        self._committing = None
 
     def _lock_accounts(self, db: Any, account_ids: list[int]) -> None:
         if len(account_ids) > 1:
@@ -168,14 +182,21 @@ class PostgresStore(SQLStore):
                 # Notifications sent while we were not listening are lost: say that something
                 # may have changed, without saying what (the caller compares).
                 self._listener = self._listen()
+                self._committed_at.clear()  # their notifications are lost
                 return Elsewhere(True, None)
+            seen: int = 0
+            seen_at: float | None = None
             for note in self._listener.notifies(timeout=0):
                 message = json.loads(note.payload)
                 # Its own commits change nothing this process does not hold already, but their
                 # mode changes are told too: all of them, in the order they were committed.
                 own = message["from"] == self._id
                 changed = changed or not own
-                at = float(message["at"]) if own else None
+                at = None
+                if own:  # a long commit sends several notifications with the same note
+                    number = int(message["note"])
+                    at = self._committed_at.pop(number, None) if number != seen else seen_at
+                    seen, seen_at = number, at
                 modes.extend((int(account), bool(mode), at) for account, mode in message["modes"])
         return Elsewhere(changed, modes)
 

@@ -68,6 +68,10 @@ class SQLStore:
     def _before_commit(self, db: Any, modes: list[tuple[int, bool]]) -> None:
         """Called inside each write transaction, before COMMIT, with its mode changes."""
 
+    def _after_commit(self, committed: bool) -> None:
+        """Called after each write transaction, still holding the write lock: whether it
+        committed."""
+
     def _lock_accounts(self, db: Any, account_ids: list[int]) -> None:
         """Take the row locks of the accounts a transaction changes, in id order, before it
         changes any: processes committing overlapping groups can't deadlock. (SQLite's write
@@ -238,7 +242,9 @@ class SQLStore:
                 results, modes = self._run(db, writes, atomic, failures)
                 self._before_commit(db, modes)
                 db.execute("COMMIT")
+                self._after_commit(True)
             except failures as error:
+                self._after_commit(False)
                 if db.in_transaction:
                     db.execute("ROLLBACK")
                 if isinstance(error, StoreError):
