@@ -12,7 +12,7 @@ from typing import Any
 
 from ...protocol.errors import DISCONNECTED, IP_BANNED, UNKNOWN, ApiError
 from ..control.faults import FaultRule
-from ..control.inspector import RequestRecord
+from ..control.inspector import RequestRecord, shown_key
 from ..http.responses import Response, error_response, not_found_response, ok_response
 from ..state import ServerState
 from .checks import MAX_BODY_BYTES, Call, Request, check
@@ -62,8 +62,8 @@ async def not_found(state: ServerState, method: str, path: str, ip: str) -> Resp
         used = await state.limiter.used(ip)
     except ApiError:  # the shared limiter can't be reached: the page needs no weight
         used = 0
-    record = RequestRecord(state.clock.now_ms(), ip, method, path, status=404)
-    record.reason = "no such path or method"
+    reason = "no such path or method"
+    record = RequestRecord(state.clock.now_ms(), ip, method, path, 404, reason=reason)
     state.inspector.record(record)
     state.metrics.observe(method, "(unknown)", 404, 0, time.perf_counter() - started)
     return not_found_response(used)
@@ -186,7 +186,7 @@ def _finish(
         code,
         reason,
         account,
-        api_key,
+        shown_key(api_key),
         injected,
     )
     state.inspector.record(record)

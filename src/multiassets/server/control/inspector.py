@@ -4,15 +4,21 @@ refused. Keys are shown by their first 8 characters; no secret or signature is k
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
-__all__ = ["Inspector", "RequestRecord"]
+__all__ = ["Inspector", "RequestRecord", "shown_key"]
 
 
-@dataclass(slots=True)
-class RequestRecord:
-    """One request as the log shows it."""
+def shown_key(api_key: str | None) -> str | None:
+    """How the log shows an API key: its first 8 characters."""
+    return f"{api_key[:8]}…" if api_key else None
+
+
+class RequestRecord(NamedTuple):
+    """One request as the log shows it.
+
+    A tuple of plain values, so that the garbage collector need not track the thousands the
+    log holds (a class instance per request made every full collection walk them all)."""
 
     time_ms: int
     ip: str
@@ -24,9 +30,10 @@ class RequestRecord:
     code: int | None = None
     reason: str | None = None
     account: str | None = None
-    #: The API key sent; only its first 8 characters are kept.
+    #: The API key sent, as :func:`shown_key` shows it.
     key: str | None = None
     injected: str | None = None
+    #: Its place in the log, given when it is read.
     seq: int = 0
 
     def to_json(self) -> dict[str, Any]:
@@ -48,16 +55,13 @@ class RequestRecord:
 
 class Inspector:
     def __init__(self, size: int = 2000) -> None:
-        self._records: deque[RequestRecord] = deque(maxlen=size)
+        self._records: deque[tuple[int, RequestRecord]] = deque(maxlen=size)
         self._seq = 0
 
     def record(self, record: RequestRecord) -> None:
-        """Keep ``record`` (numbered, its key cut to a prefix)."""
+        """Keep ``record``, numbered."""
         self._seq += 1
-        record.seq = self._seq
-        if record.key:
-            record.key = f"{record.key[:8]}…"
-        self._records.append(record)
+        self._records.append((self._seq, record))
 
     def entries(
         self,
@@ -68,9 +72,9 @@ class Inspector:
     ) -> tuple[list[RequestRecord], int]:
         """Records after ``since`` (oldest first, at most ``limit``), and the last seq."""
         chosen = [
-            record
-            for record in self._records
-            if record.seq > since
+            record._replace(seq=seq)
+            for seq, record in self._records
+            if seq > since
             and (account is None or record.account == account)
             and (not refused or record.status >= 400)
         ]
