@@ -71,26 +71,7 @@ def create(
         raise click.BadParameter(
             f"choose from {', '.join(PERMISSIONS)}", param_hint="--permissions"
         )
-    kind = kind.upper()
-    private_pem = None
-    public_pem = public_key.read() if public_key is not None else None
-    if kind == "HMAC" and (public_pem is not None or generate):
-        raise click.UsageError("--public-key and --generate are for --type rsa or ed25519")
-    if kind != "HMAC":
-        if (public_pem is None) == (not generate):
-            raise click.UsageError(f"--type {kind.lower()} needs --public-key FILE or --generate")
-        if generate:
-            private_pem = generate_private_key("RSA" if kind == "RSA" else "ED25519")
-            public_pem = load_private_key(private_pem)[2]
-        assert public_pem is not None
-        try:
-            actual, _ = read_public_key(public_pem)
-        except KeyFormatError as error:
-            raise click.BadParameter(str(error), param_hint="--public-key") from error
-        if actual != kind:  # checked before anything is created
-            raise click.BadParameter(
-                f"the public key is {actual}, not {kind}", param_hint="--public-key"
-            )
+    public_pem, private_pem = _key_pair(kind.upper(), public_key, generate)
     with control_plane(db_url, server_url, token) as plane:
         new = plane.create_key(account, granted, list(ips) if ips else None, public_pem)
     shown = {"account": new["account"], "apiKey": new["apiKey"]}
@@ -115,6 +96,34 @@ def create(
         click.echo(private_pem, nl=False)
     if "secretKey" in shown or private_pem is not None:
         click.echo("This is the only time it is shown: keep it now.")
+
+
+def _key_pair(
+    kind: str, public_key: IO[str] | None, generate: bool
+) -> tuple[str | None, str | None]:
+    """(public PEM, private PEM made here) for a key of ``kind``; (None, None) for HMAC.
+    Checked before anything is created."""
+    public_pem = public_key.read() if public_key is not None else None
+    if kind == "HMAC":
+        if public_pem is not None or generate:
+            raise click.UsageError("--public-key and --generate are for --type rsa or ed25519")
+        return None, None
+    if (public_pem is None) == (not generate):
+        raise click.UsageError(f"--type {kind.lower()} needs --public-key FILE or --generate")
+    private_pem = None
+    if generate:
+        private_pem = generate_private_key("RSA" if kind == "RSA" else "ED25519")
+        public_pem = load_private_key(private_pem)[2]
+    assert public_pem is not None
+    try:
+        actual, _ = read_public_key(public_pem)
+    except KeyFormatError as error:
+        raise click.BadParameter(str(error), param_hint="--public-key") from error
+    if actual != kind:
+        raise click.BadParameter(
+            f"the public key is {actual}, not {kind}", param_hint="--public-key"
+        )
+    return public_pem, private_pem
 
 
 @keys.command("list")
