@@ -96,3 +96,28 @@ def test_the_control_client_imports_neither_the_store_nor_the_server() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_client_and_async_client_have_the_same_methods() -> None:
+    def public(cls: type) -> set[str]:
+        return {name for name in dir(cls) if not name.startswith("_")}
+
+    assert public(multiassets.Client) == {
+        "account",
+        "account_config",
+        "base_url",
+        "close",
+        "ensure_mode",
+        "ensure_position_mode",
+        "get_mode",
+        "get_position_mode",
+        "ping",
+        "server_time",
+        "set_mode",
+        "set_position_mode",
+        "sync_time",
+        "time_offset_ms",
+        "used_weight",
+    }
+    # The user data stream is asyncio's: a blocking client would need a thread for it.
+    assert public(multiassets.AsyncClient) == public(multiassets.Client) | {"user_stream"}

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
 import subprocess
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
+
+from multiassets.account import AccountState, Market
 
 from .support import Credentials, Server, free_port, wait_until_serving
 
@@ -70,3 +75,18 @@ def test_readme_serve_command_works_from_a_clean_clone(tmp_path: Path) -> None:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
         process.stdout.close()
+
+
+def readme_json_blocks() -> list[Any]:
+    readme = (ROOT / "README.md").read_text()
+    return [json.loads(block) for block in re.findall(r"```json\n(.*?)```", readme, re.DOTALL)]
+
+
+def test_the_readmes_state_and_market_documents_are_taken_as_printed() -> None:
+    blocks = readme_json_blocks()
+    states = [block for block in blocks if "balances" in block]
+    markets = [block for block in blocks if "markPrices" in block]
+    assert len(states) == 1 and len(markets) == 1
+    state = AccountState.from_json(states[0])
+    assert state.to_json() == states[0]  # every field as the server gives it back
+    assert Market().patched(markets[0]).mark_prices["BTCUSDT"] == Decimal("95000")

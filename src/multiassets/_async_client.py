@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING, Any, Self
 
 from ._base import BaseClient
 from ._config import stream_url
-from ._core import Answer, Flow, Prepared, Sleep
+from ._core import ASSET_MODE, POSITION_MODE, Answer, Flow, Prepared, Sleep
 from ._events import ListenKeyExpired, StreamEvent, parse_event
 from ._exceptions import ConfigurationError, Timeout, TransportError
+from .protocol.endpoints import ACCOUNT_V3
 
 if TYPE_CHECKING:
     import aiohttp
@@ -46,16 +47,28 @@ class AsyncClient(BaseClient):
         return int(await self._run(self._core.sync_clock()))
 
     async def get_mode(self) -> bool:
-        return bool(await self._run(self._core.get_mode()))
+        return bool(await self._run(self._core.get_setting(ASSET_MODE)))
 
     async def set_mode(self, multi_assets: bool) -> None:
-        await self._run(self._core.set_mode(multi_assets))
+        await self._run(self._core.set_setting(ASSET_MODE, multi_assets))
 
     async def ensure_mode(self, multi_assets: bool) -> bool:
-        return bool(await self._run(self._core.ensure_mode(multi_assets)))
+        return bool(await self._run(self._core.ensure_setting(ASSET_MODE, multi_assets)))
+
+    async def get_position_mode(self) -> bool:
+        return bool(await self._run(self._core.get_setting(POSITION_MODE)))
+
+    async def set_position_mode(self, dual: bool) -> None:
+        await self._run(self._core.set_setting(POSITION_MODE, dual))
+
+    async def ensure_position_mode(self, dual: bool) -> bool:
+        return bool(await self._run(self._core.ensure_setting(POSITION_MODE, dual)))
 
     async def account_config(self) -> dict[str, Any]:
         return dict(await self._run(self._core.call("GET", "/fapi/v1/accountConfig")))
+
+    async def account(self) -> dict[str, Any]:
+        return dict(await self._run(self._core.call(ACCOUNT_V3.method, ACCOUNT_V3.path)))
 
     async def user_stream(self, keepalive_s: float = 30 * 60) -> AsyncGenerator[StreamEvent, None]:
         """The account's user data stream, as typed events (``AccountConfigUpdate`` on each

@@ -14,8 +14,9 @@ from types import TracebackType
 from typing import Any, Self
 
 from ._base import BaseClient
-from ._core import Answer, Flow, Prepared, Sleep
+from ._core import ASSET_MODE, POSITION_MODE, Answer, Flow, Prepared, Sleep
 from ._exceptions import Timeout, TransportError
+from .protocol.endpoints import ACCOUNT_V3
 
 __all__ = ["Client"]
 
@@ -61,20 +62,40 @@ class Client(BaseClient):
 
     def get_mode(self) -> bool:
         """True in Multi-Assets Mode, False in Single-Asset Mode."""
-        return bool(self._run(self._core.get_mode()))
+        return bool(self._run(self._core.get_setting(ASSET_MODE)))
 
     def set_mode(self, multi_assets: bool) -> None:
         """Change the mode. ``multi_assets`` must be a bool (a TypeError otherwise). When the
         answer leaves the outcome unknown (503 "Unknown error", -1007, no answer), reads the
         mode back: returns if the change was applied, else raises with ``applied=False``."""
-        self._run(self._core.set_mode(multi_assets))
+        self._run(self._core.set_setting(ASSET_MODE, multi_assets))
 
     def ensure_mode(self, multi_assets: bool) -> bool:
         """Make sure of the mode; returns whether it changed (-4171 counts as success)."""
-        return bool(self._run(self._core.ensure_mode(multi_assets)))
+        return bool(self._run(self._core.ensure_setting(ASSET_MODE, multi_assets)))
+
+    def get_position_mode(self) -> bool:
+        """True in Hedge Mode (LONG and SHORT positions), False in One-way Mode."""
+        return bool(self._run(self._core.get_setting(POSITION_MODE)))
+
+    def set_position_mode(self, dual: bool) -> None:
+        """Change the position mode, as :meth:`set_mode` changes the asset mode: ``dual``
+        must be a bool, and an unknown outcome is settled by reading the position mode back.
+        -4059 if it is so already, -4067 with open orders, -4068 with a position."""
+        self._run(self._core.set_setting(POSITION_MODE, dual))
+
+    def ensure_position_mode(self, dual: bool) -> bool:
+        """Make sure of the position mode; returns whether it changed (-4059 counts as
+        success)."""
+        return bool(self._run(self._core.ensure_setting(POSITION_MODE, dual)))
 
     def account_config(self) -> dict[str, Any]:
         return dict(self._run(self._core.call("GET", "/fapi/v1/accountConfig")))
+
+    def account(self) -> dict[str, Any]:
+        """The account document (``GET /fapi/v3/account``): balances, margins, assets and
+        positions."""
+        return dict(self._run(self._core.call(ACCOUNT_V3.method, ACCOUNT_V3.path)))
 
     # -- plumbing ------------------------------------------------------------------------------
 

@@ -29,13 +29,23 @@ from ._exceptions import (
     exception_for,
 )
 from .defaults import RETRIES
-from .protocol.endpoints import Endpoint, lookup
-from .protocol.errors import NO_NEED_TO_CHANGE_JOINT_MARGIN
+from .protocol.endpoints import (
+    CHANGE_MODE,
+    CHANGE_POSITION_MODE,
+    GET_MODE,
+    GET_POSITION_MODE,
+    Endpoint,
+    lookup,
+)
+from .protocol.errors import (
+    NO_NEED_TO_CHANGE_JOINT_MARGIN,
+    NO_NEED_TO_CHANGE_POSITION_SIDE,
+    ErrorSpec,
+)
 from .protocol.limits import RECV_WINDOW_MS, REQUEST_WEIGHT_1M, WEIGHT_WINDOW_MS
 
-__all__ = ["Answer", "Core", "Flow", "Prepared", "Sleep"]
+__all__ = ["ASSET_MODE", "POSITION_MODE", "Answer", "Core", "Flow", "Prepared", "Setting", "Sleep"]
 
-MODE_PATH = "/fapi/v1/multiAssetsMargin"
 RECONCILE_DELAY_S = 0.5
 #: Values made only of RFC 3986 unreserved characters go into the request as they are.
 _PLAIN = re.compile(r"[A-Za-z0-9_.~-]*").fullmatch
@@ -71,6 +81,31 @@ class Answer:
 
 
 Flow = Generator["Prepared | Sleep", "Answer | None", Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    """An account's on/off setting: the endpoint that reads it, the one that changes it (its
+    one parameter names the field of both the read's answer and the change's request), and
+    the refusal that means it is so already."""
+
+    #: The client method that sets it, for the TypeError a non-bool earns.
+    setter: str
+    read: Endpoint
+    change: Endpoint
+    already_set: ErrorSpec
+
+    @property
+    def field(self) -> str:
+        return self.change.params[0].name
+
+
+#: Multi-Assets Mode (true) or Single-Asset Mode (false).
+ASSET_MODE = Setting("set_mode", GET_MODE, CHANGE_MODE, NO_NEED_TO_CHANGE_JOINT_MARGIN)
+#: Hedge Mode (true) or One-way Mode (false).
+POSITION_MODE = Setting(
+    "set_position_mode", GET_POSITION_MODE, CHANGE_POSITION_MODE, NO_NEED_TO_CHANGE_POSITION_SIDE
+)
 
 
 class _Headers(Protocol):
@@ -226,39 +261,44 @@ class Core:
         self.observe(answer)  # after the offset: the weight window is the server's minute
         return self.offset_ms
 
-    def get_mode(self) -> Flow:
-        document = yield from self.call("GET", MODE_PATH)
-        return bool(document["multiAssetsMargin"])
+    def get_setting(self, setting: Setting) -> Flow:
+        """Read an on/off setting (a GET: retried on transport errors and 5xx)."""
+        document = yield from self.call(setting.read.method, setting.read.path)
+        return bool(document[setting.field])
 
-    def set_mode(self, multi_assets: bool) -> Flow:
-        """Change the mode; after an unknown outcome, read the mode to learn the truth."""
-        if not isinstance(multi_assets, bool):
+    def set_setting(self, setting: Setting, value: bool) -> Flow:
+        """Change a setting; sent once. After an unknown outcome (UnknownStatus, or no
+        answer), read the setting to learn the truth: return if the change was applied, else
+        raise the error with ``applied = False`` (or as it was, if the read fails too)."""
+        if not isinstance(value, bool):
             raise TypeError(
-                f"set_mode takes True or False, not {multi_assets!r}: the string 'false' "
+                f"{setting.setter} takes True or False, not {value!r}: the string 'false' "
                 "would be a truthy value"
             )
-        value = "true" if multi_assets else "false"
+        change = setting.change
         try:
-            yield from self.call("POST", MODE_PATH, {"multiAssetsMargin": value})
+            yield from self.call(
+                change.method, change.path, {setting.field: "true" if value else "false"}
+            )
         except (UnknownStatus, TransportError) as error:
             # Give a backend still working on the change a moment before reading it back.
             yield Sleep(RECONCILE_DELAY_S)
             try:
-                current = yield from self.get_mode()
+                current = yield from self.get_setting(setting)
             except MultiassetsError:
                 raise error from None
-            if current == multi_assets:
+            if current == value:
                 return  # it was applied
             error.applied = False
             raise
 
-    def ensure_mode(self, multi_assets: bool) -> Flow:
-        """Like :meth:`set_mode`, but being in the mode already (-4171) is success; returns
-        whether the mode changed."""
+    def ensure_setting(self, setting: Setting, value: bool) -> Flow:
+        """Like :meth:`set_setting`, but being so already (``setting.already_set``) is
+        success; returns whether the setting changed."""
         try:
-            yield from self.set_mode(multi_assets)
+            yield from self.set_setting(setting, value)
         except AccountRuleError as error:
-            if error.code == NO_NEED_TO_CHANGE_JOINT_MARGIN.code:
+            if error.code == setting.already_set.code:
                 return False
             raise
         return True

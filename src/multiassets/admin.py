@@ -12,12 +12,14 @@ import hashlib
 import hmac
 import ipaddress
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from ._exceptions import AdminError
 from .account.model import AccountState, StateError
+from .account.preview import preview
+from .account.prices import Market
 from .protocol.keys import KEY_LENGTH, PERMISSIONS, is_api_key, new_token
 from .protocol.signing import KeyFormatError, read_public_key
 from .store import (
@@ -86,8 +88,13 @@ class NewKey:
 
 
 class Admin:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, now_ms: Callable[[], int] | None = None) -> None:
         self.store = store
+        #: The server's clock, which dates a state's change (None: the database's wall clock).
+        self.now_ms = now_ms
+
+    def _now(self) -> int | None:
+        return self.now_ms() if self.now_ms is not None else None
 
     def _apply(self, *writes: Write, atomic: bool = False) -> list[int | None]:
         try:
@@ -207,6 +214,11 @@ class Admin:
     def state(self, account: str) -> dict[str, Any]:
         return self._account(account).state.to_json()
 
+    def modes(self, account: str, market: Market | None = None) -> dict[str, Any]:
+        """The account in both asset modes, and whether a switch would be refused (at the
+        default prices unless given: a running server's are its own)."""
+        return preview(self._account(account).state, market if market is not None else Market())
+
     def set_state(self, account: str, document: Any, *, partial: bool = False) -> dict[str, Any]:
         """Replace the account's state; with ``partial``, only the fields given."""
         owner = self._account(account)
@@ -216,7 +228,7 @@ class Admin:
             state = AccountState.from_json(document)
         except StateError as error:
             raise AdminError(str(error)) from None
-        self._apply(ReplaceState(owner.id, state))
+        self._apply(ReplaceState(owner.id, state, self._now()))
         return state.to_json()
 
     # -- everything ---------------------------------------------------------------------------
@@ -241,7 +253,7 @@ class Admin:
         writes: list[Write] = [Reset()]
         for account_id, (name, keys, state) in enumerate(_parse_export(document), start=1):
             writes.append(CreateAccount(name, account_id))
-            writes.append(ReplaceState(account_id, state))
+            writes.append(ReplaceState(account_id, state, self._now()))
             writes.extend(AddKey(ApiKey(**{**key, "account_id": account_id})) for key in keys)
         self._apply(*writes, atomic=True)
 

@@ -89,6 +89,21 @@ class ControlClient:
         method = "PATCH" if partial else "PUT"
         return dict(self._call(method, f"accounts/{quote(account, safe='')}/state", document))
 
+    def modes(self, account: str) -> dict[str, Any]:
+        """The account in both asset modes at the server's prices, and whether a switch would
+        be refused."""
+        return dict(self._call("GET", f"accounts/{quote(account, safe='')}/modes"))
+
+    def market(self) -> dict[str, Any]:
+        return dict(self._call("GET", "market"))
+
+    def move_market(self, document: Any) -> dict[str, Any]:
+        """``{"markPrices": {symbol: price}, "assetIndex": {asset: {field: value}}}``."""
+        return dict(self._call("PATCH", "market", document))
+
+    def reset_market(self) -> dict[str, Any]:
+        return dict(self._call("DELETE", "market"))
+
     def export(self) -> dict[str, Any]:
         return dict(self._call("GET", "state"))
 

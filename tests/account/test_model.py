@@ -1,21 +1,15 @@
-"""State documents: what ``AccountState.from_json`` takes and refuses, at each bound, and that
-the bounds on amounts keep the rules' arithmetic exact."""
+"""State documents: what ``AccountState.from_json`` takes and refuses, at each bound (that
+the bounds keep the margin's arithmetic exact: ``test_margin.py``)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from decimal import Decimal
-from fractions import Fraction
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from multiassets.account import AccountState
 from multiassets.account.model import StateError
-from multiassets.account.rules import margin_shortfall
-from multiassets.market import ASSETS_BY_NAME, SYMBOLS, SYMBOLS_BY_NAME
 
 
 def refused(document: Any) -> str:
@@ -103,8 +97,8 @@ def test_an_amount_that_is_not_a_string_is_refused(amount: Any, shown: str) -> N
 
 
 def test_every_amount_of_a_position_and_an_order_has_the_same_bounds() -> None:
-    position = {"symbol": "BTCUSDT", "positionAmt": "1"}
-    for name in ("positionAmt", "entryPrice", "initialMargin", "unrealizedProfit"):
+    position = {"symbol": "BTCUSDT", "positionAmt": "1", "entryPrice": "1"}
+    for name in ("positionAmt", "entryPrice", "isolatedWallet"):
         document = {"positions": [{**position, name: "-1E+999999999"}]}
         assert refused(document) == (
             f'{name} must be a decimal string such as "-1.5": at most 18 digits before the point'
@@ -151,10 +145,14 @@ def test_null_is_not_an_empty_part(document: Any, message: str) -> None:
 def test_unknown_fields_of_a_position_or_an_order_are_refused() -> None:
     position = {"symbol": "BTCUSDT", "positionAmt": "1", "leverage": "20"}
     assert refused({"positions": [position]}) == "unknown fields in a position: leverage"
+    computed = {"symbol": "BTCUSDT", "positionAmt": "1", "unrealizedProfit": "5"}
+    assert refused({"positions": [computed]}).startswith(
+        "a position's initialMargin and unrealizedProfit follow from its entryPrice"
+    )
     order = {"orderId": 1, "symbol": "BTCUSDT", "side": "BUY", "origQty": "1", "qty": "1"}
     assert refused({"openOrders": [order]}) == "unknown fields in an order: qty"
-    assert (
-        refused({"leverage": 5, "fees": 1}) == "unknown fields in an account state: fees, leverage"
+    assert refused({"leverage": {}, "fees": 1, "margin": 2}) == (
+        "unknown fields in an account state: fees, margin"
     )
 
 
@@ -176,20 +174,147 @@ def test_an_order_type_outside_binances_is_refused() -> None:
 
 
 def test_two_positions_for_one_symbol_and_side_are_refused() -> None:
-    first = {"symbol": "BTCUSDT", "positionAmt": "1"}  # positionSide left out: BOTH
-    second = {"symbol": "BTCUSDT", "positionSide": "BOTH", "positionAmt": "-2"}
+    first = {"symbol": "BTCUSDT", "positionAmt": "1", "entryPrice": "1"}  # side left out: BOTH
+    second = {"symbol": "BTCUSDT", "positionSide": "BOTH", "positionAmt": "-2", "entryPrice": "1"}
     assert refused({"positions": [first, second]}) == (
         "two positions for BTCUSDT BOTH: a symbol has one position per positionSide"
     )
 
 
-def test_one_position_per_side_of_a_symbol_is_taken() -> None:
+def test_hedge_mode_takes_a_long_and_a_short_per_symbol() -> None:
     sides = [
-        {"symbol": "BTCUSDT", "positionSide": side, "positionAmt": "1"}
-        for side in ("BOTH", "LONG", "SHORT")
+        {"symbol": "BTCUSDT", "positionSide": "LONG", "positionAmt": "1", "entryPrice": "1"},
+        {"symbol": "BTCUSDT", "positionSide": "SHORT", "positionAmt": "-1", "entryPrice": "1"},
+        {"symbol": "ETHUSDT", "positionSide": "LONG", "positionAmt": "0"},
     ]
-    other = {"symbol": "ETHUSDT", "positionSide": "LONG", "positionAmt": "1"}
-    assert len(AccountState.from_json({"positions": [*sides, other]}).positions) == 4
+    document = {"dualSidePosition": True, "positions": sides}
+    assert len(AccountState.from_json(document).positions) == 3
+
+
+@pytest.mark.parametrize(
+    ("hedge", "side", "message"),
+    [
+        pytest.param(
+            False, "LONG", "a BTCUSDT position is on side LONG: One-way Mode has BOTH", id="one-way"
+        ),
+        pytest.param(
+            True,
+            "BOTH",
+            "a BTCUSDT position is on side BOTH: Hedge Mode (dualSidePosition true) has LONG"
+            " and SHORT",
+            id="hedge",
+        ),
+    ],
+)
+def test_a_position_on_a_side_the_position_mode_lacks_is_refused(
+    hedge: bool, side: str, message: str
+) -> None:
+    position = {"symbol": "BTCUSDT", "positionSide": side, "positionAmt": "1", "entryPrice": "1"}
+    assert refused({"dualSidePosition": hedge, "positions": [position]}) == message
+
+
+def test_an_order_follows_the_position_mode_too() -> None:
+    order = {"orderId": 1, "symbol": "BTCUSDT", "side": "BUY", "origQty": "1"}  # BOTH
+    assert refused({"dualSidePosition": True, "openOrders": [order]}) == (
+        "order 1 is on side BOTH: Hedge Mode (dualSidePosition true) has LONG and SHORT"
+    )
+
+
+@pytest.mark.parametrize(
+    ("position", "message"),
+    [
+        pytest.param(
+            {"positionAmt": "1"},
+            "the BTCUSDT BOTH position: an open position needs its entryPrice",
+            id="no-entry-price",
+        ),
+        pytest.param(
+            {"positionAmt": "1", "entryPrice": "-1"},
+            "the BTCUSDT BOTH position: entryPrice and isolatedWallet can't be negative",
+            id="negative-entry",
+        ),
+        pytest.param(
+            {"positionAmt": "1", "entryPrice": "1", "isolatedWallet": "5"},
+            "the BTCUSDT position has an isolatedWallet: the symbol is CROSSED",
+            id="isolated-wallet-on-cross",
+        ),
+    ],
+)
+def test_a_position_that_binance_cannot_hold_is_refused(
+    position: dict[str, str], message: str
+) -> None:
+    assert refused({"positions": [{"symbol": "BTCUSDT", **position}]}) == message
+
+
+def test_a_long_is_positive_and_a_short_negative() -> None:
+    short = {"symbol": "BTCUSDT", "positionSide": "LONG", "positionAmt": "-1", "entryPrice": "1"}
+    assert refused({"dualSidePosition": True, "positions": [short]}) == (
+        "the BTCUSDT LONG position: a LONG amount is positive, a SHORT one negative"
+    )
+
+
+@pytest.mark.parametrize(
+    ("leverage", "message"),
+    [
+        pytest.param(0, "the leverage of BTCUSDT is an integer from 1 to 125", id="zero"),
+        pytest.param(126, "the leverage of BTCUSDT is an integer from 1 to 125", id="above-max"),
+        pytest.param("20", "the leverage of BTCUSDT is an integer from 1 to 125", id="string"),
+        pytest.param(True, "the leverage of BTCUSDT is an integer from 1 to 125", id="boolean"),
+    ],
+)
+def test_a_leverage_outside_the_first_bracket_is_refused(leverage: Any, message: str) -> None:
+    assert refused({"leverage": {"BTCUSDT": leverage}}) == message
+
+
+def test_leverage_up_to_the_first_brackets_is_taken() -> None:
+    # BTCUSDT's first bracket allows 125x, SOLUSDT's 75x (market.py's catalogue).
+    state = AccountState.from_json({"leverage": {"BTCUSDT": 125, "SOLUSDT": 75}})
+    assert (state.leverage_of("BTCUSDT"), state.leverage_of("SOLUSDT")) == (125, 75)
+    assert state.leverage_of("ETHUSDT") == 20  # Binance's default
+    assert refused({"leverage": {"SOLUSDT": 76}}) == (
+        "the leverage of SOLUSDT is an integer from 1 to 75"
+    )
+
+
+def test_a_credits_account_is_in_multi_assets_mode() -> None:
+    assert refused({"creditsMode": True}) == (
+        "a creditsMode account is in Multi-Assets Mode (multiAssetsMargin)"
+    )
+    state = AccountState.from_json({"creditsMode": True, "multiAssetsMargin": True})
+    assert state.margin_asset("BTCUSDT") == "BNFCR"
+    assert AccountState().margin_asset("BTCUSDC") == "USDC"
+
+
+def test_a_state_document_round_trips() -> None:
+    document = {
+        "multiAssetsMargin": True,
+        "dualSidePosition": True,
+        "creditsMode": False,
+        "marginTypes": {"ETHUSDT": "ISOLATED"},
+        "leverage": {"BTCUSDT": 10},
+        "balances": {"USDT": "10.5"},
+        "positions": [
+            {
+                "symbol": "ETHUSDT",
+                "positionSide": "SHORT",
+                "positionAmt": "-2",
+                "entryPrice": "3100.5",
+                "isolatedWallet": "300",
+            }
+        ],
+        "openOrders": [
+            {
+                "orderId": 9,
+                "symbol": "BTCUSDT",
+                "side": "BUY",
+                "type": "LIMIT",
+                "positionSide": "LONG",
+                "price": "80000",
+                "origQty": "0.01",
+            }
+        ],
+    }
+    assert AccountState.from_json(document).to_json() == document
 
 
 # -- orderId: a positive Java long, once per account ----------------------------------------
@@ -234,97 +359,3 @@ def test_an_integral_json_number_is_an_order_id() -> None:
 
 def test_two_open_orders_with_one_order_id_are_refused() -> None:
     assert refused(orders(7, 8, 7)) == "two open orders with orderId 7: it must be unique"
-
-
-# -- the bounds keep margin_shortfall exact -------------------------------------------------
-
-LARGEST = 10**26 - 1  # in units of 1e-8: 18 digits before the point, 8 after
-amount_units = st.one_of(
-    st.integers(-LARGEST, LARGEST),
-    st.sampled_from([LARGEST, -LARGEST, 1, -1, 0]),
-    st.integers(-(10**12), 10**12),
-)
-
-
-def text(units: int) -> str:
-    return format(Decimal(units).scaleb(-8), "f")
-
-
-@st.composite
-def states(draw: st.DrawFn) -> AccountState:
-    balances = {
-        asset: text(draw(amount_units))
-        for asset in draw(st.sets(st.sampled_from(sorted(ASSETS_BY_NAME))))
-    }
-    positions = [
-        {
-            "symbol": symbol,
-            "positionSide": side,
-            "positionAmt": "1",
-            "initialMargin": text(abs(draw(amount_units))),
-            "unrealizedProfit": text(draw(amount_units)),
-        }
-        for symbol, side in draw(
-            st.sets(
-                st.tuples(
-                    st.sampled_from(sorted(SYMBOLS_BY_NAME)),
-                    st.sampled_from(["BOTH", "LONG", "SHORT"]),
-                )
-            )
-        )
-    ]
-    isolated = draw(st.sets(st.sampled_from([symbol.name for symbol in SYMBOLS])))
-    margin_types = dict.fromkeys(isolated, "ISOLATED")
-    document = {"balances": balances, "positions": positions, "marginTypes": margin_types}
-    return AccountState.from_json(document)
-
-
-def exact_margin(state: AccountState) -> tuple[dict[str, Fraction], dict[str, Fraction]]:
-    """Each margin asset's balance and required margin, in rationals (never rounded)."""
-    balances: dict[str, Fraction] = defaultdict(Fraction)
-    required: dict[str, Fraction] = defaultdict(Fraction)
-    for asset, amount in state.balances.items():
-        balances[asset] += Fraction(amount)
-    for position in state.positions:
-        if state.margin_type(position.symbol) == "CROSSED":
-            asset = SYMBOLS_BY_NAME[position.symbol].margin_asset
-            balances[asset] += Fraction(position.unrealized_profit)
-            required[asset] += Fraction(position.initial_margin)
-    return balances, required
-
-
-def exact_pooled_gap(state: AccountState) -> Fraction:
-    balances, required = exact_margin(state)
-    price = {name: Fraction(asset.index_price) for name, asset in ASSETS_BY_NAME.items()}
-    pooled = sum((price[asset] * amount for asset, amount in balances.items()), Fraction())
-    return pooled - sum((price[asset] * amount for asset, amount in required.items()), Fraction())
-
-
-@pytest.mark.parametrize(("usdt", "short"), [("-2997.00000001", True), ("-2997", False)])
-def test_margin_shortfall_is_exact_where_28_digits_would_round(usdt: str, short: bool) -> None:
-    # BTC at 90000 brings 2999999999999999999999.997 USDT, ETH at 3000 takes away
-    # 2999999999999999999997: 2997 pooled, so USDT -2997 just covers it. In 28 digits, the BTC
-    # term plus the USDT balance (in this order) drops the 1e-8 that decides.
-    balances = {"BTC": "33333333333333333.3333", "USDT": usdt, "ETH": "-999999999999999999"}
-    state = AccountState.from_json({"balances": balances})
-    assert margin_shortfall(state, multi_assets_margin=True) is short
-
-
-@settings(max_examples=300, deadline=None)
-@given(states(), st.sampled_from([-1, 0, 1]))
-def test_margin_shortfall_decides_a_hundred_millionth_either_side_exactly(
-    state: AccountState, step: int
-) -> None:
-    """USDT (index price 1) moved so that the pooled margin misses or passes what is needed by
-    1e-8 or matches it, with every other amount anywhere within the bounds."""
-    usdt = Fraction(state.balances.get("USDT", Decimal(0)))
-    moved = usdt - exact_pooled_gap(state) + Fraction(step, 10**8)
-    if abs(moved) > Fraction(LARGEST, 10**8):
-        return  # the USDT balance it would take is outside the bounds
-    state.balances["USDT"] = Decimal(moved.numerator) / Decimal(moved.denominator)
-    assert exact_pooled_gap(state) == Fraction(step, 10**8)
-    assert margin_shortfall(state, multi_assets_margin=True) is (step < 0)
-    balances, required = exact_margin(state)
-    assert margin_shortfall(state, multi_assets_margin=False) is any(
-        balances[asset] < needed for asset, needed in required.items()
-    )

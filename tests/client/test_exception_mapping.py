@@ -63,6 +63,12 @@ BY_ENTRY: dict[str, type[BinanceError]] = {
     "JOINT_MARGIN_REJECT_WITH_OPEN_ORDER": AccountRuleError,
     "NO_NEED_TO_CHANGE_JOINT_MARGIN": AccountRuleError,
     "JOINT_MARGIN_REJECT_WITH_NEGATIVE_BALANCE": AccountRuleError,
+    "CREDITS_MODE_KEEPS_MULTI_ASSETS": AccountRuleError,  # -4408, our choice
+    "NO_NEED_TO_CHANGE_POSITION_SIDE": AccountRuleError,
+    "POSITION_SIDE_CHANGE_EXISTS_OPEN_ORDERS": AccountRuleError,
+    "POSITION_SIDE_CHANGE_EXISTS_QUANTITY": AccountRuleError,
+    "NO_SUCH_ORDER": RequestError,  # -2013
+    "ORDER_ID_OR_CLIENT_ORDER_ID": RequestError,
 }
 
 SU = "Service Unavailable."

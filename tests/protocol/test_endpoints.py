@@ -60,7 +60,7 @@ def test_a_weight_can_depend_on_whether_a_parameter_is_sent() -> None:
 
 def test_each_endpoint_is_declared_once_and_found_by_method_and_path() -> None:
     routes = [(endpoint.method, endpoint.path) for endpoint in ep.ENDPOINTS]
-    assert len(routes) == len(set(routes)) == 13
+    assert len(routes) == len(set(routes)) == 28
     assert lookup("POST", "/fapi/v1/multiAssetsMargin") is ep.CHANGE_MODE
     with pytest.raises(KeyError):
         lookup("PUT", "/fapi/v1/multiAssetsMargin")
@@ -73,3 +73,64 @@ def test_the_seed_endpoint_is_as_binance_documents_it() -> None:
         (),
     )
     assert [param.name for param in ep.SIGNED_PARAMS] == ["recvWindow", "timestamp", "signature"]
+
+
+#: The account's read views, the position mode and the spot-wallet lists, as Binance's pages
+#: declare them: security, weight (1/40: with/without the parameter), the parameters read.
+VIEWS = [
+    (ep.ACCOUNT_V2, "GET /fapi/v2/account", Security.USER_DATA, 5, []),
+    (ep.ACCOUNT_V3, "GET /fapi/v3/account", Security.USER_DATA, 5, []),
+    (ep.BALANCE_V2, "GET /fapi/v2/balance", Security.USER_DATA, 5, []),
+    (ep.BALANCE_V3, "GET /fapi/v3/balance", Security.USER_DATA, 5, []),
+    (ep.POSITION_RISK_V2, "GET /fapi/v2/positionRisk", Security.USER_DATA, 5, ["symbol?"]),
+    (ep.POSITION_RISK_V3, "GET /fapi/v3/positionRisk", Security.USER_DATA, 5, ["symbol?"]),
+    (ep.OPEN_ORDERS, "GET /fapi/v1/openOrders", Security.USER_DATA, (1, 40), ["symbol?"]),
+    (
+        ep.OPEN_ORDER,
+        "GET /fapi/v1/openOrder",
+        Security.USER_DATA,
+        1,
+        ["symbol", "orderId?", "origClientOrderId?"],
+    ),
+    (ep.LEVERAGE_BRACKET, "GET /fapi/v1/leverageBracket", Security.USER_DATA, 1, ["symbol?"]),
+    (ep.GET_POSITION_MODE, "GET /fapi/v1/positionSide/dual", Security.USER_DATA, 30, []),
+    (
+        ep.CHANGE_POSITION_MODE,
+        "POST /fapi/v1/positionSide/dual",
+        Security.TRADE,
+        1,
+        ["dualSidePosition"],
+    ),
+    (ep.ASSET_INDEX, "GET /fapi/v1/assetIndex", Security.NONE, (1, 10), ["symbol?"]),
+    (ep.PREMIUM_INDEX, "GET /fapi/v1/premiumIndex", Security.NONE, (1, 10), ["symbol?"]),
+    (ep.COINS, "GET /sapi/v1/capital/config/getall", Security.USER_DATA, 10, []),
+    (ep.MARGIN_PAIRS, "GET /sapi/v1/margin/allPairs", Security.MARKET_DATA, 1, ["symbol?"]),
+]
+
+
+@pytest.mark.parametrize(("endpoint", "route", "security", "weight", "params"), VIEWS)
+def test_the_views_are_declared_as_binance_documents_them(
+    endpoint: Endpoint,
+    route: str,
+    security: Security,
+    weight: int | tuple[int, int],
+    params: list[str],
+) -> None:
+    assert lookup(*route.split(" ")) is endpoint
+    assert endpoint.security is security
+    if isinstance(weight, tuple):
+        assert endpoint.weight == WeightByParam("symbol", *weight)
+        assert (endpoint.weight_for({"symbol"}), endpoint.weight_for(set())) == weight
+    else:
+        assert endpoint.weight == weight
+    assert [p.name + ("" if p.required else "?") for p in endpoint.params] == params
+
+
+def test_the_position_mode_is_read_as_a_choice_in_any_letter_case() -> None:
+    param = ep.DUAL_SIDE_POSITION
+    assert param.read({"dualSidePosition": "TRUE"}) == "true"
+    assert param.read({"dualSidePosition": "False"}) == "false"
+    assert refusal(param, {"dualSidePosition": "maybe"}) == (
+        -1130,
+        "Data sent for parameter 'dualSidePosition' is not valid.",
+    )

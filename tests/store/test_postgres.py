@@ -38,16 +38,18 @@ def test_accounts_keys_and_state_round_trip(pg_url: str) -> None:
         key = admin.create_key("alice", ["USER_DATA"], ["127.0.0.1"])
         state = {
             "multiAssetsMargin": True,
+            "dualSidePosition": True,
+            "creditsMode": True,
             "marginTypes": {"ETHUSDT": "CROSSED"},
-            "balances": {"USDT": "12.50"},
+            "leverage": {"BTCUSDT": 7},
+            "balances": {"USDT": "12.50", "BNFCR": "-3"},
             "positions": [
                 {
                     "symbol": "BTCUSDT",
-                    "positionSide": "BOTH",
+                    "positionSide": "LONG",
                     "positionAmt": "0.010",
                     "entryPrice": "90000",
-                    "initialMargin": "45",
-                    "unrealizedProfit": "-1",
+                    "isolatedWallet": "0",
                 }
             ],
             "openOrders": [
@@ -56,6 +58,7 @@ def test_accounts_keys_and_state_round_trip(pg_url: str) -> None:
                     "symbol": "BNBUSDT",
                     "side": "SELL",
                     "type": "LIMIT",
+                    "positionSide": "SHORT",
                     "price": "900",
                     "origQty": "1",
                 }

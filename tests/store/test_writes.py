@@ -25,6 +25,7 @@ from multiassets.store import (
     RevokeKey,
     SetMarginType,
     SetMode,
+    SetPositionMode,
     SetSetting,
     Stale,
     Store,
@@ -44,6 +45,7 @@ EXAMPLES: dict[type[BaseWrite], Callable[[int], Write]] = {
     RevokeKey: lambda account: RevokeKey("k" * 64),
     SetMode: lambda account: SetMode(account, True, expected_version=0),
     SetMarginType: lambda account: SetMarginType(account, "BTCUSDT", "ISOLATED", 0),
+    SetPositionMode: lambda account: SetPositionMode(account, True, 0),
     ReplaceState: lambda account: ReplaceState(account, AccountState(True)),
     Reset: lambda account: Reset(),
     SetSetting: lambda account: SetSetting("colour", "blue"),
@@ -101,6 +103,7 @@ def test_the_facts_each_write_declares() -> None:
         "RevokeKey": (True, False, (), None),
         "SetMode": (False, True, (7,), (7, (1, True))),
         "SetMarginType": (False, True, (7,), (7, None)),
+        "SetPositionMode": (False, True, (7,), (7, None)),
         "ReplaceState": (True, False, (), None),
         "Reset": (True, False, (), None),
         "SetSetting": (True, False, (), None),
@@ -113,7 +116,7 @@ def test_a_write_type_missing_a_fact_fails_when_defined() -> None:
     with pytest.raises(TypeError) as missing:
 
         @dataclasses.dataclass(frozen=True, slots=True)
-        class SetLeverage(BaseWrite):
+        class SetLeverage(BaseWrite):  # what a new write type looks like
             account_id: int
             leverage: int
             expected_version: int | None = None
@@ -128,7 +131,7 @@ def test_a_versioned_write_type_has_an_expected_version_and_only_it() -> None:
     def define(versioned: bool, annotations: dict[str, Any]) -> None:
         body = {"__annotations__": annotations, "savepoint": True, "versioned": versioned}
         body |= {"locks": (), "counted": lambda self: None}
-        type("SetPositionMode", (BaseWrite,), body)
+        type("SetLeverage", (BaseWrite,), body)
 
     define(True, {"expected_version": "int | None"})
     define(False, {"account_id": "int"})
@@ -136,7 +139,7 @@ def test_a_versioned_write_type_has_an_expected_version_and_only_it() -> None:
         with pytest.raises(TypeError) as refused:
             define(versioned, fields)
         assert str(refused.value) == (
-            "write SetPositionMode: a versioned write has an expected_version field,"
+            "write SetLeverage: a versioned write has an expected_version field,"
             " and only a versioned one"
         )
 

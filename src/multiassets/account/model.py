@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
-from ..market import ASSETS_BY_NAME, SYMBOLS_BY_NAME
+from ..market import ASSETS_BY_NAME, CREDITS_ASSET, DEFAULT_LEVERAGE, SYMBOLS_BY_NAME
 
 __all__ = ["AccountState", "MarginType", "Order", "Position", "StateError"]
 
@@ -50,14 +50,28 @@ _AMOUNT_RULE = (
 ORDER_ID_MIN = 1
 ORDER_ID_MAX = 2**63 - 1
 #: The fields of each part of a state document; the amounts are strings of AMOUNT_PATTERN.
-POSITION_AMOUNTS = ("positionAmt", "entryPrice", "initialMargin", "unrealizedProfit")
+#: A position holds what Binance keeps of it; its margin and PnL follow from these and the
+#: market (``margin.py``), and are never stored.
+POSITION_AMOUNTS = ("positionAmt", "entryPrice", "isolatedWallet")
 POSITION_FIELDS = ("symbol", "positionSide", *POSITION_AMOUNTS)
 ORDER_AMOUNTS = ("price", "origQty")
-ORDER_FIELDS = ("orderId", "symbol", "side", "type", *ORDER_AMOUNTS)
-STATE_FIELDS = ("multiAssetsMargin", "marginTypes", "balances", "positions", "openOrders")
-#: The fields a document may leave out, and what each then is.
+ORDER_FIELDS = ("orderId", "symbol", "side", "type", "positionSide", *ORDER_AMOUNTS)
+STATE_FIELDS = (
+    "multiAssetsMargin",
+    "dualSidePosition",
+    "creditsMode",
+    "marginTypes",
+    "leverage",
+    "balances",
+    "positions",
+    "openOrders",
+)
+#: The fields a document may leave out, and what each then is (positionSide: One-way Mode's;
+#: Hedge Mode's positions and orders name theirs).
 POSITION_DEFAULTS = {"positionSide": "BOTH", **dict.fromkeys(POSITION_AMOUNTS[1:], "0")}
-ORDER_DEFAULTS = {"type": "LIMIT", "price": "0"}
+ORDER_DEFAULTS = {"type": "LIMIT", "positionSide": "BOTH", "price": "0"}
+#: Fields of older documents, now computed: the refusal says so.
+_COMPUTED = {"initialMargin", "unrealizedProfit"}
 #: The longest a refusal quotes of the value it refuses: a document can hold a megabyte.
 _SHOWN = 60
 
@@ -132,8 +146,8 @@ class Position:
     #: Signed size: negative for a short in one-way mode.
     position_amt: Decimal
     entry_price: Decimal
-    initial_margin: Decimal
-    unrealized_profit: Decimal
+    #: The margin moved into an isolated position (0 for a cross one); part of the wallet.
+    isolated_wallet: Decimal = Decimal(0)
 
     def to_json(self) -> dict[str, str]:
         return {
@@ -141,18 +155,28 @@ class Position:
             "positionSide": self.position_side,
             "positionAmt": _text(self.position_amt),
             "entryPrice": _text(self.entry_price),
-            "initialMargin": _text(self.initial_margin),
-            "unrealizedProfit": _text(self.unrealized_profit),
+            "isolatedWallet": _text(self.isolated_wallet),
         }
 
     @classmethod
     def from_json(cls, data: Any) -> Position:
         data = {**POSITION_DEFAULTS, **_object(data, POSITION_FIELDS, "a position")}
-        return cls(
+        position = cls(
             _symbol(data.get("symbol"), "position symbol"),
             _choice(data["positionSide"], POSITION_SIDES, "positionSide"),
             *(_decimal(data.get(name), name) for name in POSITION_AMOUNTS),
         )
+        where = f"the {position.symbol} {position.position_side} position"
+        if position.entry_price < 0 or position.isolated_wallet < 0:
+            raise StateError(f"{where}: entryPrice and isolatedWallet can't be negative")
+        if position.position_amt != 0 and position.entry_price == 0:
+            raise StateError(f"{where}: an open position needs its entryPrice")
+        side = position.position_side
+        if (side == "LONG" and position.position_amt < 0) or (
+            side == "SHORT" and position.position_amt > 0
+        ):
+            raise StateError(f"{where}: a LONG amount is positive, a SHORT one negative")
+        return position
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +187,7 @@ class Order:
     price: Decimal
     orig_qty: Decimal
     type: str = "LIMIT"
+    position_side: str = "BOTH"
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -170,6 +195,7 @@ class Order:
             "symbol": self.symbol,
             "side": self.side,
             "type": self.type,
+            "positionSide": self.position_side,
             "price": _text(self.price),
             "origQty": _text(self.orig_qty),
         }
@@ -177,33 +203,54 @@ class Order:
     @classmethod
     def from_json(cls, data: Any) -> Order:
         data = {**ORDER_DEFAULTS, **_object(data, ORDER_FIELDS, "an order")}
-        return cls(
+        order = cls(
             _order_id(data.get("orderId")),
             _symbol(data.get("symbol"), "order symbol"),
             _choice(data.get("side"), ORDER_SIDES, "order side"),
             _decimal(data["price"], "price"),
             _decimal(data.get("origQty"), "origQty"),
             _choice(data["type"], ORDER_TYPES, "order type"),
+            _choice(data["positionSide"], POSITION_SIDES, "order positionSide"),
         )
+        if order.price < 0 or order.orig_qty <= 0:
+            raise StateError(f"order {order.order_id}: price is 0 or more, origQty above 0")
+        return order
 
 
 @dataclass(slots=True)
 class AccountState:
-    """Everything the rules read. Symbols not in ``margin_types`` are CROSSED."""
+    """Everything the rules and the views read. Symbols not in ``margin_types`` are CROSSED,
+    those not in ``leverage`` at :data:`~multiassets.market.DEFAULT_LEVERAGE`."""
 
     multi_assets_margin: bool = False
     margin_types: dict[str, MarginType] = field(default_factory=dict)
     balances: dict[str, Decimal] = field(default_factory=dict)
     positions: list[Position] = field(default_factory=list)
     open_orders: list[Order] = field(default_factory=list)
+    #: Hedge Mode (LONG and SHORT positions) rather than One-way Mode (BOTH).
+    dual_side_position: bool = False
+    leverage: dict[str, int] = field(default_factory=dict)
+    #: An EU account in Binance's Credits Trading Mode: held in Multi-Assets Mode, its PnL and
+    #: margin booked in BNFCR.
+    credits_mode: bool = False
 
     def margin_type(self, symbol: str) -> MarginType:
         return self.margin_types.get(symbol, "CROSSED")
 
+    def leverage_of(self, symbol: str) -> int:
+        return self.leverage.get(symbol, DEFAULT_LEVERAGE)
+
+    def margin_asset(self, symbol: str) -> str:
+        """The asset a symbol's PnL and margin are booked in."""
+        return CREDITS_ASSET if self.credits_mode else SYMBOLS_BY_NAME[symbol].margin_asset
+
     def to_json(self) -> dict[str, Any]:
         return {
             "multiAssetsMargin": self.multi_assets_margin,
+            "dualSidePosition": self.dual_side_position,
+            "creditsMode": self.credits_mode,
             "marginTypes": dict(sorted(self.margin_types.items())),
+            "leverage": dict(sorted(self.leverage.items())),
             "balances": {asset: _text(amount) for asset, amount in sorted(self.balances.items())},
             "positions": [position.to_json() for position in self.positions],
             "openOrders": [order.to_json() for order in self.open_orders],
@@ -213,16 +260,47 @@ class AccountState:
     def from_json(cls, data: Any) -> AccountState:
         """The state a document describes; a field left out is empty (or False)."""
         data = _object(data, STATE_FIELDS, "an account state")
-        mode = data.get("multiAssetsMargin", False)
-        if not isinstance(mode, bool):
-            raise StateError(f"multiAssetsMargin must be true or false, got {_shown(mode)}")
-        return cls(
+        mode, hedge, credits = (
+            _flag(data, name) for name in ("multiAssetsMargin", "dualSidePosition", "creditsMode")
+        )
+        if credits and not mode:
+            raise StateError("a creditsMode account is in Multi-Assets Mode (multiAssetsMargin)")
+        state = cls(
             mode,
             _margin_types(data.get("marginTypes", {})),
             _balances(data.get("balances", {})),
             _positions(_list(data.get("positions", []), "positions")),
             _orders(_list(data.get("openOrders", []), "openOrders")),
+            hedge,
+            _leverage(data.get("leverage", {})),
+            credits,
         )
+        _check_sides(state)
+        return state
+
+
+def _flag(data: dict[str, Any], name: str) -> bool:
+    value = data.get(name, False)
+    if not isinstance(value, bool):
+        raise StateError(f"{name} must be true or false, got {_shown(value)}")
+    return value
+
+
+def _check_sides(state: AccountState) -> None:
+    """Positions and orders on the sides the position mode has; isolated wallets only on
+    isolated symbols."""
+    sides = ("LONG", "SHORT") if state.dual_side_position else ("BOTH",)
+    mode = "Hedge Mode (dualSidePosition true)" if state.dual_side_position else "One-way Mode"
+    for what, side in [(f"a {p.symbol} position", p.position_side) for p in state.positions] + [
+        (f"order {o.order_id}", o.position_side) for o in state.open_orders
+    ]:
+        if side not in sides:
+            raise StateError(f"{what} is on side {side}: {mode} has {' and '.join(sides)}")
+    for position in state.positions:
+        if position.isolated_wallet and state.margin_type(position.symbol) != "ISOLATED":
+            raise StateError(
+                f"the {position.symbol} position has an isolatedWallet: the symbol is CROSSED"
+            )
 
 
 def _margin_types(value: Any) -> dict[str, MarginType]:
@@ -244,7 +322,26 @@ def _balances(value: Any) -> dict[str, Decimal]:
     return balances
 
 
+def _leverage(value: Any) -> dict[str, int]:
+    leverage: dict[str, int] = {}
+    for symbol, chosen in _object(value, None, "leverage").items():
+        top = SYMBOLS_BY_NAME[_symbol(symbol, "leverage")].max_leverage
+        if isinstance(chosen, float) and chosen.is_integer():
+            chosen = int(chosen)  # a JSON integer, as JSON Schema counts them
+        if isinstance(chosen, bool) or not isinstance(chosen, int) or not 1 <= chosen <= top:
+            raise StateError(f"the leverage of {symbol} is an integer from 1 to {top}")
+        leverage[symbol] = chosen
+    return leverage
+
+
 def _positions(documents: list[Any]) -> list[Position]:
+    for document in documents:
+        if isinstance(document, dict) and _COMPUTED & set(document):
+            raise StateError(
+                "a position's initialMargin and unrealizedProfit follow from its entryPrice,"
+                " the symbol's leverage and the mark price (PATCH /_multiassets/market):"
+                " leave them out"
+            )
     positions = [Position.from_json(document) for document in documents]
     seen: set[tuple[str, str]] = set()
     for position in positions:

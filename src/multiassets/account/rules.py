@@ -1,19 +1,20 @@
 """The account rules that refuse a change, each with Binance's code and text (HTTP 400), as
-ordered lists: :data:`MODE_RULES` for changing the mode (``POST /fapi/v1/multiAssetsMargin``)
-and :data:`MARGIN_TYPE_RULES` for changing a symbol's margin type (``POST
-/fapi/v1/marginType``). The first rule that refuses is the answer; the OpenAPI document and
-PARITY.md's rows are derived from, or tested against, these lists.
+ordered lists: :data:`MODE_RULES` for changing the asset mode (``POST
+/fapi/v1/multiAssetsMargin``), :data:`POSITION_MODE_RULES` for the position mode (``POST
+/fapi/v1/positionSide/dual``) and :data:`MARGIN_TYPE_RULES` for a symbol's margin type
+(``POST /fapi/v1/marginType``). The first rule that refuses is the answer; the OpenAPI
+document and PARITY.md's rows are derived from, or tested against, these lists. The margin
+rule reads the same computation as the account's views (``margin.py``).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Context, Decimal, localcontext
 
-from ..market import ASSETS_BY_NAME, SYMBOLS_BY_NAME
+from ..market import ASSETS_BY_NAME
 from ..protocol.errors import (
+    CREDITS_MODE_KEEPS_MULTI_ASSETS,
     ISOLATED_REJECT_WITH_JOINT_MARGIN,
     JOINT_MARGIN_REJECT_WITH_ISOLATED,
     JOINT_MARGIN_REJECT_WITH_MB,
@@ -21,54 +22,61 @@ from ..protocol.errors import (
     JOINT_MARGIN_REJECT_WITH_OPEN_ORDER,
     NO_NEED_TO_CHANGE_JOINT_MARGIN,
     NO_NEED_TO_CHANGE_MARGIN_TYPE,
+    NO_NEED_TO_CHANGE_POSITION_SIDE,
+    POSITION_SIDE_CHANGE_EXISTS_OPEN_ORDERS,
+    POSITION_SIDE_CHANGE_EXISTS_QUANTITY,
     THERE_EXISTS_OPEN_ORDERS,
     THERE_EXISTS_QUANTITY,
     ApiError,
     ErrorSpec,
 )
-from .model import AMOUNT_DECIMALS, AMOUNT_INTEGER_DIGITS, AccountState, MarginType
+from .margin import account_margin
+from .model import AccountState, MarginType
+from .prices import Market
 
 __all__ = [
     "MARGIN_TYPE_RULES",
     "MODE_RULES",
+    "POSITION_MODE_RULES",
     "MarginTypeRule",
     "ModeRule",
+    "PositionModeRule",
     "check_margin_type_change",
     "check_mode_change",
+    "check_position_mode_change",
     "margin_shortfall",
+    "mode_refusal",
 ]
-
-_ZERO = Decimal(0)
-# margin_shortfall's sums and products, never rounded. The default context keeps 28 digits:
-# BTC's 10**21 USD plus a 10**-8 USDT balance needs 30, and a decision at the boundary would
-# be wrong. An amount has at most 26 digits (model.py's bounds); an asset's sum (a wallet and
-# a position per symbol and side) adds 2, a product an index price's digits (5 here), the
-# pooled sum 1 more: twice an amount's digits leaves room for prices of a dozen digits more.
-_EXACT = Context(prec=2 * (AMOUNT_INTEGER_DIGITS + AMOUNT_DECIMALS))
 
 
 @dataclass(frozen=True, slots=True)
 class ModeRule:
-    """Refuses switching an account to ``multi_assets_margin`` when ``refuses`` says so."""
+    """Refuses switching an account to ``multi_assets_margin`` at ``market`` when
+    ``refuses`` says so."""
 
     spec: ErrorSpec
-    refuses: Callable[[AccountState, bool], bool]
+    refuses: Callable[[AccountState, bool, Market], bool]
 
 
-def _same_mode(state: AccountState, multi_assets_margin: bool) -> bool:
+def _same_mode(state: AccountState, multi_assets_margin: bool, market: Market) -> bool:
     return state.multi_assets_margin == multi_assets_margin
 
 
-def _open_orders(state: AccountState, multi_assets_margin: bool) -> bool:
+def _credits_mode(state: AccountState, multi_assets_margin: bool, market: Market) -> bool:
+    """An EU credits account stays in Multi-Assets Mode (the only one its UI offers)."""
+    return state.credits_mode and not multi_assets_margin
+
+
+def _open_orders(state: AccountState, multi_assets_margin: bool, market: Market) -> bool:
     return bool(state.open_orders)
 
 
-def _isolated_symbol(state: AccountState, multi_assets_margin: bool) -> bool:
+def _isolated_symbol(state: AccountState, multi_assets_margin: bool, market: Market) -> bool:
     """To Multi-Assets only: the mode supports cross margin alone."""
     return multi_assets_margin and "ISOLATED" in state.margin_types.values()
 
 
-def _negative_margin_asset(state: AccountState, multi_assets_margin: bool) -> bool:
+def _negative_margin_asset(state: AccountState, multi_assets_margin: bool, market: Market) -> bool:
     """To Multi-Assets only: a negative margin-available wallet would be pooled."""
     return multi_assets_margin and any(
         amount < 0 and asset in ASSETS_BY_NAME and ASSETS_BY_NAME[asset].margin_available
@@ -76,51 +84,64 @@ def _negative_margin_asset(state: AccountState, multi_assets_margin: bool) -> bo
     )
 
 
-#: Changing the mode, in the order the rules are checked.
+def margin_shortfall(state: AccountState, multi_assets_margin: bool, market: Market) -> bool:
+    """Whether, in the target mode, the cross positions and open orders would require more
+    margin than covers them: the account's view in that mode says it is uncovered."""
+    return account_margin(state, market, multi_assets_margin).uncovered
+
+
+#: Changing the asset mode, in the order the rules are checked.
 MODE_RULES: tuple[ModeRule, ...] = (
     ModeRule(NO_NEED_TO_CHANGE_JOINT_MARGIN, _same_mode),
+    ModeRule(CREDITS_MODE_KEEPS_MULTI_ASSETS, _credits_mode),
     ModeRule(JOINT_MARGIN_REJECT_WITH_OPEN_ORDER, _open_orders),
     ModeRule(ISOLATED_REJECT_WITH_JOINT_MARGIN, _isolated_symbol),
     ModeRule(JOINT_MARGIN_REJECT_WITH_NEGATIVE_BALANCE, _negative_margin_asset),
-    ModeRule(JOINT_MARGIN_REJECT_WITH_MB, lambda state, to: margin_shortfall(state, to)),
+    ModeRule(JOINT_MARGIN_REJECT_WITH_MB, margin_shortfall),
 )
 
 
-def check_mode_change(state: AccountState, multi_assets_margin: bool) -> None:
+def mode_refusal(state: AccountState, multi_assets_margin: bool, market: Market) -> ModeRule | None:
+    """The first rule of :data:`MODE_RULES` that refuses the switch, if any."""
+    return next(
+        (rule for rule in MODE_RULES if rule.refuses(state, multi_assets_margin, market)), None
+    )
+
+
+def check_mode_change(state: AccountState, multi_assets_margin: bool, market: Market) -> None:
     """Raise the first rule of :data:`MODE_RULES` that refuses the switch."""
-    for rule in MODE_RULES:
-        if rule.refuses(state, multi_assets_margin):
+    rule = mode_refusal(state, multi_assets_margin, market)
+    if rule is not None:
+        raise ApiError(rule.spec)
+
+
+@dataclass(frozen=True, slots=True)
+class PositionModeRule:
+    """Refuses switching an account to Hedge Mode (``dual``) or One-way Mode."""
+
+    spec: ErrorSpec
+    refuses: Callable[[AccountState, bool], bool]
+
+
+#: Changing the position mode, in the order the rules are checked (Binance gives none:
+#: PARITY.md).
+POSITION_MODE_RULES: tuple[PositionModeRule, ...] = (
+    PositionModeRule(
+        NO_NEED_TO_CHANGE_POSITION_SIDE, lambda state, dual: state.dual_side_position == dual
+    ),
+    PositionModeRule(POSITION_SIDE_CHANGE_EXISTS_OPEN_ORDERS, lambda s, d: bool(s.open_orders)),
+    PositionModeRule(
+        POSITION_SIDE_CHANGE_EXISTS_QUANTITY,
+        lambda state, dual: any(p.position_amt != 0 for p in state.positions),
+    ),
+)
+
+
+def check_position_mode_change(state: AccountState, dual_side_position: bool) -> None:
+    """Raise the first rule of :data:`POSITION_MODE_RULES` that refuses the switch."""
+    for rule in POSITION_MODE_RULES:
+        if rule.refuses(state, dual_side_position):
             raise ApiError(rule.spec)
-
-
-def margin_shortfall(state: AccountState, multi_assets_margin: bool) -> bool:
-    """Whether the cross margin would fail to cover the cross positions in the given mode.
-
-    Per margin asset A (a symbol's settlement asset), over the symbols in cross margin:
-    ``balance(A) = wallet(A) + unrealized PnL of A's positions`` and
-    ``required(A) = initial margin of A's positions``.
-
-    - Single-Asset Mode: each asset covers its own positions: ``balance(A) >= required(A)``
-      for every A.
-    - Multi-Assets Mode: margin is pooled at index prices:
-      ``sum(price(A) * balance(A)) >= sum(price(A) * required(A))``.
-    """
-    with localcontext(_EXACT):
-        balance: dict[str, Decimal] = defaultdict(lambda: _ZERO)
-        required: dict[str, Decimal] = defaultdict(lambda: _ZERO)
-        for asset, amount in state.balances.items():
-            balance[asset] += amount
-        for position in state.positions:
-            if state.margin_type(position.symbol) == "ISOLATED":
-                continue  # isolated positions are margined by their own isolated wallet
-            asset = SYMBOLS_BY_NAME[position.symbol].margin_asset
-            balance[asset] += position.unrealized_profit
-            required[asset] += position.initial_margin
-        if not multi_assets_margin:
-            return any(balance[asset] < needed for asset, needed in required.items())
-        pooled = sum((ASSETS_BY_NAME[a].index_price * b for a, b in balance.items()), _ZERO)
-        needed = sum((ASSETS_BY_NAME[a].index_price * r for a, r in required.items()), _ZERO)
-        return pooled < needed
 
 
 @dataclass(frozen=True, slots=True)

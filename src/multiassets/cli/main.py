@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from .._version import __version__
+from .account import account, market
 from .accounts import accounts
 from .clock import clock
 from .doctor import doctor
@@ -12,6 +13,7 @@ from .faults import faults
 from .keys import keys
 from .log import log
 from .mode import mode
+from .position_mode import position_mode
 from .serve import serve
 from .state import state
 from .watch import watch
@@ -26,9 +28,12 @@ def cli() -> None:
 
 
 cli.add_command(mode)
+cli.add_command(position_mode)
 cli.add_command(doctor)
 cli.add_command(serve)
+cli.add_command(account)
 cli.add_command(accounts)
+cli.add_command(market)
 cli.add_command(clock)
 cli.add_command(faults)
 cli.add_command(keys)

@@ -19,17 +19,37 @@ from .limits import RECV_WINDOW_MS
 
 __all__ = [
     "ACCOUNT_CONFIG",
+    "ACCOUNT_V2",
+    "ACCOUNT_V3",
+    "ASSET_INDEX",
+    "ASSET_PAIR",
+    "BALANCE_V2",
+    "BALANCE_V3",
     "CHANGE_MARGIN_TYPE",
     "CHANGE_MODE",
+    "CHANGE_POSITION_MODE",
     "CLOSE_LISTEN_KEY",
+    "COINS",
+    "DUAL_SIDE_POSITION",
     "ENDPOINTS",
     "EXCHANGE_INFO",
     "GET_MODE",
+    "GET_POSITION_MODE",
     "KEEPALIVE_LISTEN_KEY",
+    "LEVERAGE_BRACKET",
+    "MARGIN_PAIRS",
+    "MARGIN_PAIR",
     "MARGIN_TYPE",
     "MULTI_ASSETS_MARGIN",
     "OPEN_LISTEN_KEY",
+    "OPEN_ORDER",
+    "OPEN_ORDERS",
+    "ORDER_ID",
+    "ORIG_CLIENT_ORDER_ID",
     "PING",
+    "POSITION_RISK_V2",
+    "POSITION_RISK_V3",
+    "PREMIUM_INDEX",
     "RECV_WINDOW",
     "SIGNATURE",
     "SIGNED_PARAMS",
@@ -170,11 +190,35 @@ MARGIN_TYPE = Param(
     "choice",
     choices=("ISOLATED", "CROSSED"),
 )
+DUAL_SIDE_POSITION = Param(
+    "dualSidePosition",
+    '"true": Hedge Mode, "false": One-way Mode; any letter case.',
+    "choice",
+    choices=("true", "false"),
+)
+ORDER_ID = Param(
+    "orderId",
+    "The order's id (a LONG); this or origClientOrderId, and it decides when both are sent.",
+    "long",
+    required=False,
+)
+ORIG_CLIENT_ORDER_ID = Param(
+    "origClientOrderId",
+    "The order's clientOrderId; this or orderId.",
+    required=False,
+)
+ASSET_PAIR = Param(
+    "symbol",
+    "An asset pair: a margin asset and USD (BTCUSD, USDTUSD); another one: -1121.",
+    required=False,
+)
+MARGIN_PAIR = Param("symbol", "A cross-margin pair (BTCUSDT); another one: -1121.", required=False)
 
 # -- endpoints --------------------------------------------------------------------------------
 
 _NONE, _STREAM = Security.NONE, Security.USER_STREAM
 _DATA, _TRADE = Security.USER_DATA, Security.TRADE
+_SOME_SYMBOL = (SYMBOL.optional(),)
 
 PING = Endpoint("GET", "/fapi/v1/ping", _NONE, 1)
 TIME = Endpoint("GET", "/fapi/v1/time", _NONE, 1)
@@ -190,6 +234,34 @@ CLOSE_LISTEN_KEY = Endpoint("DELETE", "/fapi/v1/listenKey", _STREAM, 1)
 # Spot twins: python-binance's constructors call them on the same host.
 SPOT_PING = Endpoint("GET", "/api/v3/ping", _NONE, 1)
 SPOT_TIME = Endpoint("GET", "/api/v3/time", _NONE, 1)
+# The account's read views. v2 account, balance and positionRisk weigh 5 as their pages say
+# (the change log's 10 is not confirmed: PARITY.md).
+ACCOUNT_V2 = Endpoint("GET", "/fapi/v2/account", _DATA, 5)
+ACCOUNT_V3 = Endpoint("GET", "/fapi/v3/account", _DATA, 5)
+BALANCE_V2 = Endpoint("GET", "/fapi/v2/balance", _DATA, 5)
+BALANCE_V3 = Endpoint("GET", "/fapi/v3/balance", _DATA, 5)
+POSITION_RISK_V2 = Endpoint("GET", "/fapi/v2/positionRisk", _DATA, 5, _SOME_SYMBOL)
+POSITION_RISK_V3 = Endpoint("GET", "/fapi/v3/positionRisk", _DATA, 5, _SOME_SYMBOL)
+OPEN_ORDERS = Endpoint(
+    "GET", "/fapi/v1/openOrders", _DATA, WeightByParam("symbol", 1, 40), _SOME_SYMBOL
+)
+OPEN_ORDER = Endpoint(
+    "GET", "/fapi/v1/openOrder", _DATA, 1, (SYMBOL, ORDER_ID, ORIG_CLIENT_ORDER_ID)
+)
+LEVERAGE_BRACKET = Endpoint("GET", "/fapi/v1/leverageBracket", _DATA, 1, _SOME_SYMBOL)
+GET_POSITION_MODE = Endpoint("GET", "/fapi/v1/positionSide/dual", _DATA, 30)
+CHANGE_POSITION_MODE = Endpoint(
+    "POST", "/fapi/v1/positionSide/dual", _TRADE, 1, (DUAL_SIDE_POSITION,)
+)
+ASSET_INDEX = Endpoint(
+    "GET", "/fapi/v1/assetIndex", _NONE, WeightByParam("symbol", 1, 10), (ASSET_PAIR,)
+)
+PREMIUM_INDEX = Endpoint(
+    "GET", "/fapi/v1/premiumIndex", _NONE, WeightByParam("symbol", 1, 10), _SOME_SYMBOL
+)
+# The spot wallet's lists ccxt reads in load_markets() when it has keys.
+COINS = Endpoint("GET", "/sapi/v1/capital/config/getall", _DATA, 10)
+MARGIN_PAIRS = Endpoint("GET", "/sapi/v1/margin/allPairs", Security.MARKET_DATA, 1, (MARGIN_PAIR,))
 
 ENDPOINTS: tuple[Endpoint, ...] = (
     PING,
@@ -205,6 +277,21 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     CLOSE_LISTEN_KEY,
     SPOT_PING,
     SPOT_TIME,
+    ACCOUNT_V2,
+    ACCOUNT_V3,
+    BALANCE_V2,
+    BALANCE_V3,
+    POSITION_RISK_V2,
+    POSITION_RISK_V3,
+    OPEN_ORDERS,
+    OPEN_ORDER,
+    LEVERAGE_BRACKET,
+    GET_POSITION_MODE,
+    CHANGE_POSITION_MODE,
+    ASSET_INDEX,
+    PREMIUM_INDEX,
+    COINS,
+    MARGIN_PAIRS,
 )
 
 _BY_ROUTE = {(endpoint.method, endpoint.path): endpoint for endpoint in ENDPOINTS}

@@ -115,6 +115,7 @@ class Registry:
                 self._accounts[account_id] = account
             else:
                 current.state, current.version = account.state, account.version
+                current.updated_ms = account.updated_ms
 
     def reload(self) -> None:
         """Read every account and key again, keeping the objects requests may hold."""
@@ -126,6 +127,7 @@ class Registry:
                 current.name = account.name
                 current.state = account.state
                 current.version = account.version
+                current.updated_ms = account.updated_ms
                 fresh[account_id] = current
         self._accounts = fresh
         self._keys = {key.api_key: key for key in keys}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from ..account.prices import Market
 from ..admin import Admin
 from ..store import Store, StoreError, open_store
 from .api.exchange_info import ExchangeInfo
@@ -30,9 +31,11 @@ class ServerState:
         self.config = config
         self.store = store if store is not None else open_store(config.db_url)
         self.clock = Clock()
+        #: The prices accounts are valued at: a runtime setting, like the clock.
+        self.market = Market()
         self.registry = Registry(self.store)
         self.writer = CommitQueue(self.store)
-        self.admin = Admin(self.store)
+        self.admin = Admin(self.store, self.clock.now_ms)
         self.inspector = Inspector()
         self.faults = FaultInjector()
         self.metrics = Metrics(self.faults)
@@ -67,8 +70,9 @@ class ServerState:
 
     def _cluster_parts(
         self,
-    ) -> tuple[Store, CommitQueue, Registry, StreamHub, Clock, FaultInjector]:
-        return self.store, self.writer, self.registry, self.streams, self.clock, self.faults
+    ) -> tuple[Store, CommitQueue, Registry, StreamHub, Clock, FaultInjector, Market]:
+        parts = self.store, self.writer, self.registry, self.streams, self.clock, self.faults
+        return (*parts, self.market)
 
     async def join(self) -> None:
         """At start: run on the runtime settings the other processes share."""

@@ -28,6 +28,7 @@ __all__ = [
     "RevokeKey",
     "SetMarginType",
     "SetMode",
+    "SetPositionMode",
     "SetSetting",
     "Store",
     "Stale",
@@ -62,6 +63,8 @@ class Account:
     state: AccountState = field(default_factory=AccountState)
     #: Counts the changes to the account's state; a change names the version it was decided on.
     version: int = 0
+    #: When its state last changed (ms): what Binance's views give as an asset's updateTime.
+    updated_ms: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,6 +202,9 @@ class SetMode(BaseWrite):
     multi_assets_margin: bool
     #: Refuse with :class:`Stale` unless the account is still at this version (None: any).
     expected_version: int | None = None
+    #: When it was decided, on the server's clock (ms): the account's new updated_ms
+    #: (None: the database's wall clock).
+    at_ms: int | None = None
 
     # Refused (Stale, NotFound) before it writes anything.
     savepoint = False
@@ -220,6 +226,9 @@ class SetMarginType(BaseWrite):
     symbol: str
     margin_type: MarginType
     expected_version: int | None = None
+    #: When it was decided, on the server's clock (ms): the account's new updated_ms
+    #: (None: the database's wall clock).
+    at_ms: int | None = None
 
     # Refused (Stale, NotFound) before it writes anything.
     savepoint = False
@@ -234,9 +243,32 @@ class SetMarginType(BaseWrite):
 
 
 @dataclass(frozen=True, slots=True)
+class SetPositionMode(BaseWrite):
+    account_id: int
+    dual_side_position: bool
+    expected_version: int | None = None
+    #: When it was decided, on the server's clock (ms): the account's new updated_ms
+    #: (None: the database's wall clock).
+    at_ms: int | None = None
+
+    # Refused (Stale, NotFound) before it writes anything.
+    savepoint = False
+    versioned = True
+
+    @property
+    def locks(self) -> tuple[int, ...]:
+        return (self.account_id,)
+
+    def counted(self) -> Counted:
+        return self.account_id, None  # the change counter carries asset modes alone
+
+
+@dataclass(frozen=True, slots=True)
 class ReplaceState(BaseWrite):
     account_id: int
     state: AccountState
+    #: The server's time of the change (ms), or None: the database's wall clock.
+    at_ms: int | None = None
 
     savepoint = True
     versioned = False
@@ -279,6 +311,7 @@ Write = (
     | RevokeKey
     | SetMode
     | SetMarginType
+    | SetPositionMode
     | ReplaceState
     | Reset
     | SetSetting

@@ -72,4 +72,25 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE accounts ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
     """,
+    # 4: the position mode, credits mode and leverage; a position keeps its isolated wallet
+    # (its margin and PnL follow from the market, never stored); an order its positionSide;
+    # when the account's state last changed (Binance dates its assets and positions)
+    """
+    ALTER TABLE accounts ADD COLUMN dual_side_position INTEGER NOT NULL DEFAULT 0
+        CHECK (dual_side_position IN (0, 1));
+    ALTER TABLE accounts ADD COLUMN credits_mode INTEGER NOT NULL DEFAULT 0
+        CHECK (credits_mode IN (0, 1));
+    ALTER TABLE accounts ADD COLUMN updated_ms INTEGER NOT NULL DEFAULT 0;
+    UPDATE accounts SET updated_ms = created_ms;
+    ALTER TABLE positions DROP COLUMN initial_margin;
+    ALTER TABLE positions DROP COLUMN unrealized_profit;
+    ALTER TABLE positions ADD COLUMN isolated_wallet TEXT NOT NULL DEFAULT '0';
+    ALTER TABLE open_orders ADD COLUMN position_side TEXT NOT NULL DEFAULT 'BOTH';
+    CREATE TABLE leverages (
+        account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        symbol TEXT NOT NULL,
+        leverage INTEGER NOT NULL,
+        PRIMARY KEY (account_id, symbol)
+    );
+    """,
 )

@@ -112,15 +112,14 @@ class SQLStore:
             self._db.execute("BEGIN")
             try:
                 rows = self._db.execute(
-                    "SELECT id, name, multi_assets_margin, version FROM accounts ORDER BY id"
+                    f"SELECT {_ACCOUNT_COLUMNS} FROM accounts ORDER BY id"
                 ).fetchall()
-                states = {int(row[0]): AccountState(bool(row[2])) for row in rows}
+                states = {int(row[0]): _bare_state(row) for row in rows}
                 self._load_states(states)
                 keys = self.api_keys()
             finally:
                 self._db.execute("COMMIT")
-        accounts = [Account(int(r[0]), str(r[1]), states[int(r[0])], int(r[3])) for r in rows]
-        return accounts, keys
+        return [_account(row, states) for row in rows], keys
 
     def account(self, name: str) -> Account | None:
         with self._read_lock:
@@ -128,13 +127,13 @@ class SQLStore:
 
     def _account(self, name: str) -> Account | None:
         row = self._db.execute(
-            "SELECT id, name, multi_assets_margin, version FROM accounts WHERE name = ?", (name,)
+            f"SELECT {_ACCOUNT_COLUMNS} FROM accounts WHERE name = ?", (name,)
         ).fetchone()
         if row is None:
             return None
-        states = {int(row[0]): AccountState(bool(row[2]))}
+        states = {int(row[0]): _bare_state(row)}
         self._load_states(states)
-        return Account(int(row[0]), str(row[1]), states[int(row[0])], int(row[3]))
+        return _account(row, states)
 
     def accounts_by_id(self, account_ids: set[int]) -> list[Account]:
         if not account_ids:
@@ -144,15 +143,15 @@ class SQLStore:
             self._db.execute("BEGIN")
             try:
                 rows = self._db.execute(
-                    "SELECT id, name, multi_assets_margin, version FROM accounts"
+                    f"SELECT {_ACCOUNT_COLUMNS} FROM accounts"
                     f" WHERE id IN ({', '.join('?' * len(ids))}) ORDER BY id",
                     ids,
                 ).fetchall()
-                states = {int(row[0]): AccountState(bool(row[2])) for row in rows}
+                states = {int(row[0]): _bare_state(row) for row in rows}
                 self._load_states(states)
             finally:
                 self._db.execute("COMMIT")
-        return [Account(int(r[0]), str(r[1]), states[int(r[0])], int(r[3])) for r in rows]
+        return [_account(row, states) for row in rows]
 
     def _load_states(self, states: dict[int, AccountState]) -> None:
         """Fill ``states`` (by account id) from the database: all of them in one query per
@@ -173,9 +172,14 @@ class SQLStore:
         ):
             if account_id in states:
                 states[account_id].balances[asset] = Decimal(amount)
+        for account_id, symbol, leverage in self._db.execute(
+            f"SELECT account_id, symbol, leverage FROM leverages{where}", args
+        ):
+            if account_id in states:
+                states[account_id].leverage[symbol] = int(leverage)
         for row in self._db.execute(
             "SELECT account_id, symbol, position_side, position_amt, entry_price,"
-            f" initial_margin, unrealized_profit FROM positions{where} ORDER BY account_id, seq",
+            f" isolated_wallet FROM positions{where} ORDER BY account_id, seq",
             args,
         ):
             if row[0] in states:
@@ -183,13 +187,13 @@ class SQLStore:
                     Position(row[1], row[2], *(Decimal(value) for value in row[3:]))
                 )
         for row in self._db.execute(
-            "SELECT account_id, order_id, symbol, side, price, orig_qty, type"
+            "SELECT account_id, order_id, symbol, side, price, orig_qty, type, position_side"
             f" FROM open_orders{where} ORDER BY account_id, order_id",
             args,
         ):
             if row[0] in states:
                 states[row[0]].open_orders.append(
-                    Order(row[1], row[2], row[3], Decimal(row[4]), Decimal(row[5]), row[6])
+                    Order(row[1], row[2], row[3], Decimal(row[4]), Decimal(row[5]), row[6], row[7])
                 )
 
     def api_keys(self, account_id: int | None = None) -> list[ApiKey]:
@@ -300,3 +304,18 @@ class SQLStore:
     def close(self) -> None:
         self._db.close()
         self._writer.close()
+
+
+#: An account's own columns, as :func:`_bare_state` and :func:`_account` read them.
+_ACCOUNT_COLUMNS = (
+    "id, name, multi_assets_margin, version, dual_side_position, credits_mode, updated_ms"
+)
+
+
+def _bare_state(row: Any) -> AccountState:
+    """The state an accounts row holds by itself (its other tables fill in the rest)."""
+    return AccountState(bool(row[2]), dual_side_position=bool(row[4]), credits_mode=bool(row[5]))
+
+
+def _account(row: Any, states: dict[int, AccountState]) -> Account:
+    return Account(int(row[0]), str(row[1]), states[int(row[0])], int(row[3]), int(row[6]))

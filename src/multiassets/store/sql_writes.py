@@ -19,6 +19,7 @@ from .base import (
     RevokeKey,
     SetMarginType,
     SetMode,
+    SetPositionMode,
     SetSetting,
     Stale,
     StoreError,
@@ -48,6 +49,10 @@ def _now_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
+def _changed_at(at_ms: int | None) -> int:
+    return at_ms if at_ms is not None else _now_ms()
+
+
 def apply_one(db: Any, write: Write, after_explicit_id: Callable[[Any], None]) -> Applied:
     """Run ``write``'s SQL; raises what it failed with."""
     match write:
@@ -59,19 +64,24 @@ def apply_one(db: Any, write: Write, after_explicit_id: Callable[[Any], None]) -
             _add_key(db, key)
         case RevokeKey(api_key):
             require(db.execute("DELETE FROM api_keys WHERE api_key = ?", (api_key,)))
-        case SetMode(account_id, mode, expected):
-            next_version(db, account_id, expected, mode)
+        case SetMode(account_id, mode, expected, at_ms):
+            next_version(db, account_id, expected, mode, at_ms)
             return None, (account_id, mode)
-        case SetMarginType(account_id, symbol, margin_type, expected):
-            next_version(db, account_id, expected)
+        case SetMarginType(account_id, symbol, margin_type, expected, at_ms):
+            next_version(db, account_id, expected, at_ms=at_ms)
             db.execute(
                 "INSERT INTO margin_types (account_id, symbol, margin_type) VALUES (?, ?, ?)"
                 " ON CONFLICT (account_id, symbol)"
                 " DO UPDATE SET margin_type = excluded.margin_type",
                 (account_id, symbol, margin_type),
             )
-        case ReplaceState(account_id, state):
-            return None, _replace_state_mode(db, account_id, state)
+        case SetPositionMode(account_id, dual, expected, at_ms):
+            next_version(db, account_id, expected, at_ms=at_ms)
+            db.execute(
+                "UPDATE accounts SET dual_side_position = ? WHERE id = ?", (int(dual), account_id)
+            )
+        case ReplaceState(account_id, state, at_ms):
+            return None, _replace_state_mode(db, account_id, state, at_ms)
         case Reset():
             db.execute("DELETE FROM accounts")
         case SetSetting(name, value):
@@ -94,13 +104,14 @@ def _create_account(
         raise StoreError(f"account {name!r} already exists")
     if account_id is None:
         row = db.execute(
-            "INSERT INTO accounts (name, created_ms) VALUES (?, ?) RETURNING id",
-            (name, _now_ms()),
+            "INSERT INTO accounts (name, created_ms, updated_ms) VALUES (?, ?, ?) RETURNING id",
+            (name, *[_now_ms()] * 2),
         ).fetchone()
     else:
         row = db.execute(
-            "INSERT INTO accounts (id, name, created_ms) VALUES (?, ?, ?) RETURNING id",
-            (account_id, name, _now_ms()),
+            "INSERT INTO accounts (id, name, created_ms, updated_ms) VALUES (?, ?, ?, ?)"
+            " RETURNING id",
+            (account_id, name, *[_now_ms()] * 2),
         ).fetchone()
         after_explicit_id(db)
     return int(row[0])
@@ -124,24 +135,33 @@ def _add_key(db: Any, key: ApiKey) -> None:
     )
 
 
-def _replace_state_mode(db: Any, account_id: int, state: AccountState) -> tuple[int, bool] | None:
+def _replace_state_mode(
+    db: Any, account_id: int, state: AccountState, at_ms: int | None
+) -> tuple[int, bool] | None:
     """Replace the account's state; the mode change that made, if it made one (read first)."""
     row = db.execute(
         "SELECT multi_assets_margin FROM accounts WHERE id = ?", (account_id,)
     ).fetchone()
-    replace_state(db, account_id, state)
+    replace_state(db, account_id, state, at_ms)
     if row is not None and bool(row[0]) != state.multi_assets_margin:
         return account_id, state.multi_assets_margin
     return None
 
 
-def next_version(db: Any, account_id: int, expected: int | None, mode: bool | None = None) -> None:
+def next_version(
+    db: Any,
+    account_id: int,
+    expected: int | None,
+    mode: bool | None = None,
+    at_ms: int | None = None,
+) -> None:
     """Count a change to the account (and set its mode, if given), if it is still at
     ``expected``. The UPDATE takes the row's lock until COMMIT, so changes to one account
     from any number of processes happen one at a time, each decided on the state the one
     before it left."""
-    sets = "version = version + 1" + (", multi_assets_margin = ?" if mode is not None else "")
-    args: list[int] = [int(mode)] if mode is not None else []
+    sets = "version = version + 1, updated_ms = ?"
+    sets += ", multi_assets_margin = ?" if mode is not None else ""
+    args: list[int] = [_changed_at(at_ms), *([int(mode)] if mode is not None else [])]
     where = "id = ?" + (" AND version = ?" if expected is not None else "")
     args += [account_id] if expected is None else [account_id, expected]
     if db.execute(f"UPDATE accounts SET {sets} WHERE {where}", args).rowcount == 1:
@@ -155,18 +175,29 @@ def require(cursor: Any) -> None:
         raise NotFound("no such account or key")
 
 
-def replace_state(db: Any, account_id: int, state: AccountState) -> None:
+def replace_state(db: Any, account_id: int, state: AccountState, at_ms: int | None = None) -> None:
     require(
         db.execute(
-            "UPDATE accounts SET multi_assets_margin = ?, version = version + 1 WHERE id = ?",
-            (int(state.multi_assets_margin), account_id),
+            "UPDATE accounts SET multi_assets_margin = ?, dual_side_position = ?,"
+            " credits_mode = ?, updated_ms = ?, version = version + 1 WHERE id = ?",
+            (
+                int(state.multi_assets_margin),
+                int(state.dual_side_position),
+                int(state.credits_mode),
+                _changed_at(at_ms),
+                account_id,
+            ),
         )
     )
-    for table in ("margin_types", "balances", "positions", "open_orders"):
+    for table in ("margin_types", "leverages", "balances", "positions", "open_orders"):
         db.execute(f"DELETE FROM {table} WHERE account_id = ?", (account_id,))
     db.cursor().executemany(
         "INSERT INTO margin_types (account_id, symbol, margin_type) VALUES (?, ?, ?)",
         [(account_id, symbol, kind) for symbol, kind in state.margin_types.items()],
+    )
+    db.cursor().executemany(
+        "INSERT INTO leverages (account_id, symbol, leverage) VALUES (?, ?, ?)",
+        [(account_id, symbol, leverage) for symbol, leverage in state.leverage.items()],
     )
     db.cursor().executemany(
         "INSERT INTO balances (account_id, asset, wallet_balance) VALUES (?, ?, ?)",
@@ -174,7 +205,7 @@ def replace_state(db: Any, account_id: int, state: AccountState) -> None:
     )
     db.cursor().executemany(
         "INSERT INTO positions (account_id, seq, symbol, position_side, position_amt,"
-        " entry_price, initial_margin, unrealized_profit) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        " entry_price, isolated_wallet) VALUES (?, ?, ?, ?, ?, ?, ?)",
         [
             (
                 account_id,
@@ -183,17 +214,25 @@ def replace_state(db: Any, account_id: int, state: AccountState) -> None:
                 p.position_side,
                 str(p.position_amt),
                 str(p.entry_price),
-                str(p.initial_margin),
-                str(p.unrealized_profit),
+                str(p.isolated_wallet),
             )
             for seq, p in enumerate(state.positions)
         ],
     )
     db.cursor().executemany(
-        "INSERT INTO open_orders (account_id, order_id, symbol, side, type, price, orig_qty)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO open_orders (account_id, order_id, symbol, side, type, price, orig_qty,"
+        " position_side) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            (account_id, o.order_id, o.symbol, o.side, o.type, str(o.price), str(o.orig_qty))
+            (
+                account_id,
+                o.order_id,
+                o.symbol,
+                o.side,
+                o.type,
+                str(o.price),
+                str(o.orig_qty),
+                o.position_side,
+            )
             for o in state.open_orders
         ],
     )
@@ -217,17 +256,23 @@ def apply_batched(db: Any, writes: Sequence[Write]) -> dict[int, Applied | Store
 def _set_modes(db: Any, writes: list[SetMode]) -> list[Applied | StoreError]:
     """Several accounts' mode changes (each with its expected version) in one statement: one
     round trip to the database for all of them, each refused alone if its account moved on."""
-    rows = ", ".join(["(?, ?, ?)"] * len(writes))
+    rows = ", ".join(["(?, ?, ?, ?)"] * len(writes))
     args = [
         value
         for write in writes
-        for value in (write.account_id, int(write.multi_assets_margin), write.expected_version)
+        for value in (
+            write.account_id,
+            int(write.multi_assets_margin),
+            write.expected_version,
+            _changed_at(write.at_ms),
+        )
     ]
     # VALUES' columns are column1.. in both SQLite and PostgreSQL.
     changed = {
         int(row[0])
         for row in db.execute(
-            "UPDATE accounts SET multi_assets_margin = v.column2, version = accounts.version + 1"
+            "UPDATE accounts SET multi_assets_margin = v.column2, version = accounts.version + 1,"
+            " updated_ms = v.column4"
             f" FROM (VALUES {rows}) AS v WHERE accounts.id = v.column1"
             " AND accounts.version = v.column3 RETURNING accounts.id",
             args,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from multiassets.account.rules import MARGIN_TYPE_RULES, MODE_RULES
+from multiassets.account.rules import MARGIN_TYPE_RULES, MODE_RULES, POSITION_MODE_RULES
 from multiassets.protocol import endpoints as ep
 from multiassets.protocol.endpoints import Endpoint, Security, WeightByParam
 from multiassets.protocol.errors import ApiError
@@ -76,6 +76,23 @@ def test_each_route_runs_the_checks_that_apply_in_their_order() -> None:
         "endpoint parameters",
     ]
     assert steps[("PUT", "/fapi/v1/listenKey")] == ["weight", "body size", "API key", "parameters"]
+    # The read views: signed with a key, public with their parameters only, MARKET_DATA with
+    # a key and no signature.
+    assert steps[("GET", "/fapi/v2/account")] == signed
+    assert steps[("GET", "/fapi/v1/openOrder")] == [*signed, "endpoint parameters"]
+    assert steps[("POST", "/fapi/v1/positionSide/dual")] == [
+        "weight",
+        "body size",
+        *signed[1:],
+        "endpoint parameters",
+    ]
+    assert steps[("GET", "/fapi/v1/assetIndex")] == ["weight", "parameters", "endpoint parameters"]
+    assert steps[("GET", "/sapi/v1/margin/allPairs")] == [
+        "weight",
+        "API key",
+        "parameters",
+        "endpoint parameters",
+    ]
 
 
 def test_a_weight_by_parameter_is_charged_by_what_the_request_sends(tmp_path: Path) -> None:
@@ -134,3 +151,46 @@ def test_parity_states_the_account_rules_in_the_order_they_refuse() -> None:
     assert codes_in_order(
         parity_row("marginType rules"), [rule.spec.code for rule in MARGIN_TYPE_RULES]
     )
+
+
+def test_parity_states_the_position_mode_rules_in_the_order_they_refuse() -> None:
+    codes = [rule.spec.code for rule in POSITION_MODE_RULES]
+    assert codes_in_order(parity_row("positionSide/dual rules"), codes)
+
+
+def _weight_text(endpoint: Endpoint) -> str:
+    weight = endpoint.weight
+    if isinstance(weight, int):
+        return f"weight {weight}"
+    return f"weight {weight.with_param} with `{weight.param}`, {weight.without} without"
+
+
+def test_parity_has_a_row_for_each_endpoint_of_the_account_views() -> None:
+    """Each endpoint of PARITY's section "Account views and position mode" has its row,
+    ``| `METHOD path` | …``, stating its security and the weight it is charged."""
+    section = PARITY.split("## Account views and position mode", 1)[1].split("\n## ", 1)[0]
+    views = [e for e in ep.ENDPOINTS if e.path.startswith(("/sapi/", "/fapi/v2/", "/fapi/v3/"))]
+    views += [
+        e
+        for e in ep.ENDPOINTS
+        if e.path
+        in (
+            "/fapi/v1/openOrders",
+            "/fapi/v1/openOrder",
+            "/fapi/v1/leverageBracket",
+            "/fapi/v1/positionSide/dual",
+            "/fapi/v1/assetIndex",
+            "/fapi/v1/premiumIndex",
+        )
+    ]
+    assert len(views) == 15
+    for endpoint in views:
+        rows = [
+            line
+            for line in section.splitlines()
+            if line.startswith(f"| `{endpoint.method} {endpoint.path}`")
+        ]
+        assert len(rows) == 1, f"{endpoint.method} {endpoint.path}: {len(rows)} rows"
+        multiassets = rows[0].split(" | ")[2]
+        assert endpoint.security.value in multiassets, (endpoint.path, multiassets)
+        assert _weight_text(endpoint) in multiassets, (endpoint.path, multiassets)

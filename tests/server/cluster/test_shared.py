@@ -53,8 +53,9 @@ def nodes(pair: tuple[Server, Server]) -> Iterator[tuple[Server, Server]]:
     of the test's own: new to both (each meets its key first in the database), so nothing
     another test did to its account, or its streams, reaches it."""
     first, second = pair
-    first.control.reset_clock()  # the clock and the rules are the nodes' shared runtime
+    first.control.reset_clock()  # the clock, rules and market are the nodes' shared runtime
     first.control.clear_faults()
+    first.control.reset_market()
     one = on_new_account(first)
     other = Server(second.port, second.db_url, one.demo, second.admin_token, one.account)
     yield one, other
@@ -158,6 +159,29 @@ def test_clock_and_faults_set_through_one_apply_to_the_other(
     ]
     assert statuses == [503, 503, 503, 200, 200, 200, 200, 200]
     assert first.control.faults() == second.control.faults() == {"rules": []}
+
+
+def test_a_price_moved_through_one_decides_a_switch_through_the_other(
+    nodes: tuple[Server, Server],
+) -> None:
+    first, second = nodes
+    # 0.1 BTCUSDT at 90000, 20x: 450 of margin, which 0.006 BTC (513 USD at the default bid
+    # rate 85500) covers pooled; at an index of 78000 (bid 74100) it brings 444.6: short.
+    first.control.set_state(
+        first.account,
+        {
+            "balances": {"BTC": "0.006"},
+            "positions": [{"symbol": "BTCUSDT", "positionAmt": "0.1", "entryPrice": "90000"}],
+        },
+    )
+    first.control.move_market({"assetIndex": {"BTC": {"index": "78000"}}})
+    assert second.control.market()["assetIndex"]["BTC"]["index"] == "78000"
+    to_multi = {"multiAssetsMargin": "true"}
+    reply = second.signed("POST", MODE, to_multi, in_body=True, forwarded_for="10.5.0.1")
+    assert (reply.status, reply.json()["code"]) == (400, -4169)
+    second.control.reset_market()
+    reply = first.signed("POST", MODE, to_multi, in_body=True, forwarded_for="10.5.0.2")
+    assert (reply.status, reply.json()) == (200, {"code": 200, "msg": "success"})
 
 
 def test_a_listen_key_made_through_one_streams_from_the_other(

@@ -20,7 +20,10 @@ from ...support import BACKEND, Credentials, Renewable, Server, running_server, 
 
 STATE = {
     "multiAssetsMargin": False,
+    "dualSidePosition": False,
+    "creditsMode": False,
     "marginTypes": {"ETHUSDT": "ISOLATED"},
+    "leverage": {"BTCUSDT": 10},
     "balances": {"BTC": "0.5", "USDT": "1234.5678"},
     "positions": [
         {
@@ -28,8 +31,7 @@ STATE = {
             "positionSide": "BOTH",
             "positionAmt": "0.010",
             "entryPrice": "90000.1",
-            "initialMargin": "45.0",
-            "unrealizedProfit": "-1.25",
+            "isolatedWallet": "0",
         }
     ],
     "openOrders": [
@@ -38,6 +40,7 @@ STATE = {
             "symbol": "BNBUSDT",
             "side": "BUY",
             "type": "LIMIT",
+            "positionSide": "BOTH",
             "price": "850",
             "origQty": "1.5",
         }
@@ -149,9 +152,8 @@ def test_state_set_and_read_back_exactly(srv: Server) -> None:
             "multiAssetsMargin must be true or false, got 'true'",
             id="string-mode",
         ),
-        pytest.param(
-            {"leverage": 5}, "unknown fields in an account state: leverage", id="unknown-field"
-        ),
+        pytest.param({"fees": 5}, "unknown fields in an account state: fees", id="unknown-field"),
+        pytest.param({"leverage": 5}, "leverage must be an object, got 5", id="leverage-shape"),
     ],
 )
 def test_invalid_state_is_refused_with_a_reason(srv: Server, document: Any, message: str) -> None:

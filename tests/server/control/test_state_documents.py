@@ -5,7 +5,7 @@ Documents come from the schema itself (schemathesis draws the body of ``PUT …/
 served document; ``hypothesis-jsonschema`` is not installed) and from near misses of those:
 amounts with exponents, signs, spaces or too many digits, order ids past a Java long,
 duplicates, unknown fields, nulls. In process, for hundreds of them: taken if and only if the
-schema holds and no (symbol, positionSide) or orderId repeats, and every account rule then
+schema holds and no rule beyond it breaks (:func:`beyond_schema`), and every account rule then
 runs without an exception but its refusal. On a real server, for fewer: every Binance
 endpoint of the account answers without a 5xx after each document taken.
 
@@ -21,6 +21,7 @@ import inspect
 import itertools
 import json
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 import jsonschema_rs
@@ -29,7 +30,7 @@ import schemathesis
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from multiassets.account import rules
+from multiassets.account import Market, rules
 from multiassets.account.model import (
     MARGIN_TYPES,
     ORDER_AMOUNTS,
@@ -89,7 +90,7 @@ def _parts(document: dict[str, Any], name: str) -> list[dict[str, Any]]:
     if not found:
         symbol = SYMBOLS[0].name
         part = (
-            {"symbol": symbol, "positionAmt": "1"}
+            {"symbol": symbol, "positionAmt": "1", "entryPrice": "1"}
             if name == "positions"
             else {"orderId": 1, "symbol": symbol, "side": "BUY", "origQty": "1"}
         )
@@ -155,11 +156,40 @@ def near_misses(draw: st.DrawFn) -> dict[str, Any]:
 documents = st.one_of(from_schema, near_misses())
 
 
-def repeats(document: dict[str, Any]) -> bool:
-    """Whether a (symbol, positionSide) or an orderId repeats: the rule the schema can't say."""
-    sides = [(p["symbol"], p.get("positionSide", "BOTH")) for p in document.get("positions", [])]
-    ids = [order["orderId"] for order in document.get("openOrders", [])]
-    return len(set(sides)) < len(sides) or len(set(ids)) < len(ids)
+def beyond_schema(document: dict[str, Any]) -> bool:
+    """Whether a schema-valid document breaks a rule the schema can't say: a (symbol,
+    positionSide) or an orderId repeats; a side the position mode lacks; a credits account
+    outside Multi-Assets Mode; a position Binance can't hold (an open one without its entry
+    price, a negative entry price or isolated wallet, a LONG short or a SHORT long, an
+    isolated wallet on a cross symbol); an order without a quantity."""
+    positions = document.get("positions", [])
+    orders = document.get("openOrders", [])
+    sides = [(p["symbol"], p.get("positionSide", "BOTH")) for p in positions]
+    ids = [order["orderId"] for order in orders]
+    hedge = document.get("dualSidePosition", False)
+    allowed = {"LONG", "SHORT"} if hedge else {"BOTH"}
+    isolated = {s for s, kind in document.get("marginTypes", {}).items() if kind == "ISOLATED"}
+    used = [side for _, side in sides] + [o.get("positionSide", "BOTH") for o in orders]
+
+    def amount(part: dict[str, Any], name: str) -> Decimal:
+        return Decimal(part.get(name, "0"))
+
+    return (
+        len(set(sides)) < len(sides)
+        or len(set(ids)) < len(ids)
+        or not set(used) <= allowed
+        or (document.get("creditsMode", False) and not document.get("multiAssetsMargin", False))
+        or any(
+            amount(p, "entryPrice") < 0
+            or amount(p, "isolatedWallet") < 0
+            or (amount(p, "positionAmt") != 0 and amount(p, "entryPrice") == 0)
+            or (p.get("positionSide") == "LONG" and amount(p, "positionAmt") < 0)
+            or (p.get("positionSide") == "SHORT" and amount(p, "positionAmt") > 0)
+            or (amount(p, "isolatedWallet") != 0 and p["symbol"] not in isolated)
+            for p in positions
+        )
+        or any(amount(o, "price") < 0 or amount(o, "origQty") <= 0 for o in orders)
+    )
 
 
 def accepted(document: Any) -> AccountState | None:
@@ -179,14 +209,20 @@ def every_rule(state: AccountState) -> None:
     assert functions == {
         "check_margin_type_change",
         "check_mode_change",
+        "check_position_mode_change",
         "margin_shortfall",
+        "mode_refusal",
     }
+    market = Market()
     for current in (False, True):
         state.multi_assets_margin = current
         for target in (False, True):
-            rules.margin_shortfall(state, target)
+            rules.margin_shortfall(state, target, market)
+            rules.mode_refusal(state, target, market)
             with contextlib.suppress(ApiError):
-                rules.check_mode_change(state, target)
+                rules.check_mode_change(state, target, market)
+            with contextlib.suppress(ApiError):
+                rules.check_position_mode_change(state, target)
         for symbol in SYMBOLS:
             for margin_type in MARGIN_TYPES:
                 with contextlib.suppress(ApiError):
@@ -200,9 +236,9 @@ def test_a_document_is_taken_exactly_when_the_schema_and_the_unique_keys_hold(
 ) -> None:
     valid = VALID_IN.is_valid(document)
     state = accepted(document)
-    event("taken" if state else "refused by the schema" if not valid else "refused, repeats")
+    event("taken" if state else "refused by the schema" if not valid else "refused, beyond it")
     if state is None:
-        assert not valid or repeats(document), f"refused, yet the schema holds: {document}"
+        assert not valid or beyond_schema(document), f"refused, yet the schema holds: {document}"
         return
     assert valid, f"taken, yet the schema refuses it: {document}"
     shown = state.to_json()
@@ -218,6 +254,10 @@ VALUES: dict[str, tuple[str, ...]] = {
     "multiAssetsMargin": ("true", "false"),
     "symbol": tuple(symbol.name for symbol in SYMBOLS),
     "marginType": MARGIN_TYPES,
+    "dualSidePosition": ("true", "false"),
+    # One order the documents hold (orderId 1 is the one _parts adds), and one none holds.
+    "orderId": ("1", "2"),
+    "origClientOrderId": ("x",),
 }
 #: Each signed endpoint (one an account calls) without its parameters and with every
 #: combination of their values.
@@ -284,9 +324,24 @@ def test_every_signed_endpoint_is_called_with_every_value() -> None:
         ("GET", "/fapi/v1/accountConfig"),
         ("GET", "/fapi/v1/symbolConfig"),
         ("POST", "/fapi/v1/marginType"),
+        ("GET", "/fapi/v2/account"),
+        ("GET", "/fapi/v3/account"),
+        ("GET", "/fapi/v2/balance"),
+        ("GET", "/fapi/v3/balance"),
+        ("GET", "/fapi/v2/positionRisk"),
+        ("GET", "/fapi/v3/positionRisk"),
+        ("GET", "/fapi/v1/openOrders"),
+        ("GET", "/fapi/v1/openOrder"),
+        ("GET", "/fapi/v1/leverageBracket"),
+        ("GET", "/fapi/v1/positionSide/dual"),
+        ("POST", "/fapi/v1/positionSide/dual"),
+        ("GET", "/sapi/v1/capital/config/getall"),
     }
-    # 1 + (1 + 2) + 1 + (1 + 6 symbols) + (1 + 6 symbols x 2 margin types)
-    assert len(ACCOUNT_CALLS) == 25
+    # The mode: 1 + (1 + 2); accountConfig 1; symbolConfig 1 + 6 symbols; marginType 1 + 6
+    # symbols x 2 margin types; the four account and balance views 1 each; positionRisk
+    # (twice), openOrders and leverageBracket 1 + 6 each; openOrder 1 + 6 symbols x 2 ids;
+    # the position mode 1 and 1 + 2; the coins 1.
+    assert len(ACCOUNT_CALLS) == 25 + 4 + 4 * 7 + 13 + 4 + 1
 
 
 # -- the issue's documents, one by one ------------------------------------------------------
@@ -305,11 +360,11 @@ SUCCESS = {"code": 200, "msg": "success"}
         pytest.param(
             {
                 "positions": [
-                    {"symbol": "BTCUSDT", "positionAmt": "1", "unrealizedProfit": "-1E+999999999"}
+                    {"symbol": "BTCUSDT", "positionAmt": "1", "entryPrice": "-1E+999999999"}
                 ]
             },
-            amount_refusal("unrealizedProfit", "'-1E+999999999'"),
-            id="exponent-unrealized-profit",
+            amount_refusal("entryPrice", "'-1E+999999999'"),
+            id="exponent-entry-price",
         ),
         pytest.param(
             {"balances": {"USDT": "9" * 100_000}},
@@ -331,8 +386,9 @@ def test_an_overflowing_amount_is_refused_and_the_mode_still_changes(
 
 
 def test_two_positions_for_one_symbol_and_side_are_refused(server: Server) -> None:
-    long = {"symbol": "ETHUSDT", "positionSide": "LONG", "positionAmt": "1"}
-    reply = control(server, "PUT", "accounts/demo/state", {"positions": [long, long]})
+    long = {"symbol": "ETHUSDT", "positionSide": "LONG", "positionAmt": "1", "entryPrice": "1"}
+    document = {"dualSidePosition": True, "positions": [long, long]}
+    reply = control(server, "PUT", "accounts/demo/state", document)
     assert (reply.status, reply.json()) == (
         400,
         {"error": "two positions for ETHUSDT LONG: a symbol has one position per positionSide"},

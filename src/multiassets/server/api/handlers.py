@@ -8,12 +8,15 @@ from typing import TYPE_CHECKING
 
 import orjson
 
+from ...account.margin import max_notional
 from ...account.model import MarginType
 from ...account.rules import (
     MARGIN_TYPE_RULES,
     MODE_RULES,
+    POSITION_MODE_RULES,
     check_margin_type_change,
     check_mode_change,
+    check_position_mode_change,
 )
 from ...market import SYMBOLS, SYMBOLS_BY_NAME
 from ...protocol import endpoints as ep
@@ -24,7 +27,16 @@ from ...protocol.errors import (
     REJECTED_MBX_KEY,
     ApiError,
 )
-from ...store import Account, NotFound, SetMarginType, SetMode, Stale, StoreError, Write
+from ...store import (
+    Account,
+    NotFound,
+    SetMarginType,
+    SetMode,
+    SetPositionMode,
+    Stale,
+    StoreError,
+    Write,
+)
 from ..streams.hub import config_update
 from . import answers
 from .operations import refusals, serves
@@ -37,6 +49,7 @@ __all__ = [
     "account_config",
     "change_margin_type",
     "change_multi_assets_margin",
+    "change_position_mode",
     "close_listen_key",
     "exchange_info",
     "keepalive_listen_key",
@@ -83,7 +96,7 @@ async def account_config(state: ServerState, call: Call) -> bytes:
             "canTrade": True,
             "canDeposit": True,
             "canWithdraw": True,
-            "dualSidePosition": False,
+            "dualSidePosition": call.account.state.dual_side_position,
             "updateTime": 0,
             "multiAssetsMargin": call.account.state.multi_assets_margin,
             "tradeGroupId": -1,
@@ -109,8 +122,10 @@ async def symbol_config(state: ServerState, call: Call) -> bytes:
                 "symbol": symbol.name,
                 "marginType": account_state.margin_type(symbol.name),
                 "isAutoAddMargin": "false",
-                "leverage": 20,
-                "maxNotionalValue": "1000000",
+                "leverage": account_state.leverage_of(symbol.name),
+                "maxNotionalValue": format(
+                    max_notional(symbol, account_state.leverage_of(symbol.name)), "f"
+                ),
             }
             for symbol in SYMBOLS
             if wanted is None or symbol.name == wanted
@@ -129,17 +144,18 @@ async def change_multi_assets_margin(state: ServerState, call: Call) -> bytes:
     target = _MODES[str(call.args[ep.MULTI_ASSETS_MARGIN.name])]
 
     def decide(account: Account) -> tuple[Write, Callable[[], None]]:
-        check_mode_change(account.state, target)
+        check_mode_change(account.state, target, state.market)
 
         def applied() -> None:
             account.state.multi_assets_margin = target
             account.version += 1
+            account.updated_ms = call.now_ms
             # Committed: now, and only now, the account's streams hear of it (on PostgreSQL,
             # from the commit's notification, in commit order with other processes' changes).
             if not state.store.notifies_modes:
                 state.streams.publish(account.id, config_update(target, state.clock.now_ms()))
 
-        return SetMode(account.id, target, account.version), applied
+        return SetMode(account.id, target, account.version, call.now_ms), applied
 
     await _change(state, call, decide)
     return SUCCESS
@@ -164,8 +180,33 @@ async def change_margin_type(state: ServerState, call: Call) -> bytes:
         def applied() -> None:
             account.state.margin_types[symbol] = margin_type
             account.version += 1
+            account.updated_ms = call.now_ms
 
-        return SetMarginType(account.id, symbol, margin_type, account.version), applied
+        return SetMarginType(account.id, symbol, margin_type, account.version, call.now_ms), applied
+
+    await _change(state, call, decide)
+    return SUCCESS
+
+
+@serves(
+    ep.CHANGE_POSITION_MODE,
+    summary="Change position mode (Hedge or One-way, on every symbol)",
+    answer=answers.SUCCESS,
+    refuses=refusals(*(rule.spec for rule in POSITION_MODE_RULES)),
+)
+async def change_position_mode(state: ServerState, call: Call) -> bytes:
+    # "true"/"false" in any letter case (the parameter's choices); PARITY.md.
+    dual = _MODES[str(call.args[ep.DUAL_SIDE_POSITION.name])]
+
+    def decide(account: Account) -> tuple[Write, Callable[[], None]]:
+        check_position_mode_change(account.state, dual)
+
+        def applied() -> None:
+            account.state.dual_side_position = dual
+            account.version += 1
+            account.updated_ms = call.now_ms
+
+        return SetPositionMode(account.id, dual, account.version, call.now_ms), applied
 
     await _change(state, call, decide)
     return SUCCESS

@@ -1,6 +1,7 @@
 """Routing: every endpoint of ``protocol/endpoints.py`` with the operation that serves it
-(``handlers.py``) and the checks that apply to it, worked out once at import. An endpoint
-without an operation, or an operation for an endpoint that is not declared, stops the import.
+(``handlers.py``, ``account_views.py``) and the checks that apply to it, worked out once at
+import. An endpoint without an operation, or an operation for an endpoint that is not
+declared, stops the import.
 """
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ...protocol.endpoints import ENDPOINTS, Endpoint
-from . import handlers  # noqa: F401  (its declarations fill OPERATIONS)
+from . import account_views, handlers  # noqa: F401  (their declarations fill OPERATIONS)
 from .checks import Step, plan
 from .operations import OPERATIONS, Handler, Operation
 

@@ -18,6 +18,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from ...account.prices import Market
 from ...store import Account, Store, Write
 from ...store.base import ModeChange
 from ..clock import Clock
@@ -45,6 +46,7 @@ class Cluster:
         streams: StreamHub,
         clock: Clock,
         faults: FaultInjector,
+        market: Market,
     ) -> None:
         self.store = store
         self.writer = writer
@@ -52,6 +54,7 @@ class Cluster:
         self.streams = streams
         self.clock = clock
         self.faults = faults
+        self.market = market
 
     # -- what the database says other processes committed --------------------------------------
 
@@ -97,18 +100,20 @@ class Cluster:
                 account.id, config_update(fresh.state.multi_assets_margin, self.clock.now_ms())
             )
         account.state, account.version = fresh.state, fresh.version
+        account.updated_ms = fresh.updated_ms
 
-    # -- the runtime settings (clock, faults) ----------------------------------------------------
+    # -- the runtime settings (clock, faults, market) --------------------------------------------
 
     def runtime_document(self) -> dict[str, Any]:
         clock = self.clock
         return {
             "clock": {"offsetMs": clock.offset_ms, "frozenMs": clock.frozen_ms},
             "faults": self.faults.snapshot(),
+            "market": self.market.to_json(),
         }
 
     def apply_runtime(self, document: dict[str, Any] | None) -> None:
-        """Run on ``document``'s clock and faults (None: the defaults)."""
+        """Run on ``document``'s clock, faults and market (None: the defaults)."""
         clock = (document or {}).get("clock", {})
         self.clock.offset_ms = clock.get("offsetMs", 0)
         self.clock.frozen_ms = clock.get("frozenMs")
@@ -117,6 +122,8 @@ class Cluster:
             self.faults.clear()
         else:
             self.faults.restore(faults)
+        market = Market.from_json((document or {}).get("market", {}))
+        self.market.mark_prices, self.market.asset_index = market.mark_prices, market.asset_index
 
     async def join(self, faults_file: str | None) -> None:
         """At start: take the settings the other processes run on (none here)."""
@@ -152,10 +159,11 @@ class RedisCluster(Cluster):
         streams: StreamHub,
         clock: Clock,
         faults: FaultInjector,
+        market: Market,
     ) -> None:
-        super().__init__(store, writer, registry, streams, clock, faults)
+        super().__init__(store, writer, registry, streams, clock, faults, market)
         self.shared = shared
-        #: The version of the shared runtime settings (clock, faults) this process runs on.
+        #: The version of the shared runtime settings (clock, faults, market) this process runs on.
         self.runtime_version = 0
         #: The shared change counter as of this process's last look at the database.
         self.changes_seen = 0

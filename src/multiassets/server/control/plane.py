@@ -119,6 +119,14 @@ def _create_key(admin: Admin, document: Any, args: Args) -> Any:
     return admin.create_key(args["name"], permissions, allowlist, public_key)
 
 
+async def _modes(state: ServerState, args: Args, query: bytes) -> Reply:
+    """The account in both asset modes at this process's prices (taken now: the commit
+    thread reads the account)."""
+    await state.cluster.catch_up_runtime()
+    market = state.market.patched({})
+    return _json(200, await state.writer.run(lambda: state.admin.modes(args["name"], market)))
+
+
 def _remove_fault(state: ServerState, document: Any, args: Args) -> Any:
     return runtime.remove_fault(state, document, rule_id=int(args["id"]))
 
@@ -153,6 +161,11 @@ _OPERATIONS: dict[tuple[str, str], _Operation] = {
     ("PUT", "faults"): _runtime(lambda state, document, args: runtime.load_faults(state, document)),
     ("DELETE", "faults"): _runtime(lambda state, document, args: runtime.clear_faults(state)),
     ("DELETE", "faults/{id}"): _runtime(_remove_fault),
+    ("GET", "market"): _runtime(lambda state, document, args: runtime.market_document(state)),
+    ("PATCH", "market"): _runtime(
+        lambda state, document, args: runtime.patch_market(state, document)
+    ),
+    ("DELETE", "market"): _runtime(lambda state, document, args: runtime.reset_market(state)),
     ("GET", "accounts"): _reads(lambda admin, document, args: admin.list_accounts()),
     ("POST", "accounts"): _writes(
         lambda admin, document, args: admin.create_account(_field(document, "name"))
@@ -167,6 +180,7 @@ _OPERATIONS: dict[tuple[str, str], _Operation] = {
     ("DELETE", "keys/{apiKey}"): _writes(
         lambda admin, document, args: admin.revoke_key(args["apiKey"])
     ),
+    ("GET", "accounts/{name}/modes"): _page(_modes),
     ("GET", "accounts/{name}/state"): _reads(
         lambda admin, document, args: admin.state(args["name"])
     ),

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
+from ...account.prices import Market, MarketError
 from ...admin import AdminError
 from ..clock import MAX_TIME_MS
 from .faults import parse_rule
@@ -21,6 +22,9 @@ __all__ = [
     "faults_document",
     "load_faults",
     "log_document",
+    "market_document",
+    "patch_market",
+    "reset_market",
     "remove_fault",
     "reset_clock",
     "reset_runtime",
@@ -147,8 +151,30 @@ def clear_faults(state: ServerState, document: Any = None) -> dict[str, Any]:
     return state.faults.to_json()
 
 
+def market_document(state: ServerState, document: Any = None) -> dict[str, Any]:
+    return state.market.to_json()
+
+
+def patch_market(state: ServerState, document: Any) -> dict[str, Any]:
+    """Move the prices ``document`` names (``{"markPrices": {symbol: price}, "assetIndex":
+    {asset: {field: value}}}``); the others stay."""
+    try:
+        market = state.market.patched(document)
+    except MarketError as error:
+        raise AdminError(str(error)) from None
+    state.market.mark_prices, state.market.asset_index = market.mark_prices, market.asset_index
+    return market_document(state)
+
+
+def reset_market(state: ServerState, document: Any = None) -> dict[str, Any]:
+    market = Market()
+    state.market.mark_prices, state.market.asset_index = market.mark_prices, market.asset_index
+    return market_document(state)
+
+
 def reset_runtime(state: ServerState, document: Any = None) -> None:
     """What ``POST /_multiassets/reset`` clears besides the database."""
     state.faults.clear()
     reset_clock(state, None)
+    reset_market(state)
     state.inspector.clear()

@@ -20,6 +20,8 @@ from ...account.model import (
     POSITION_DEFAULTS,
     POSITION_SIDES,
 )
+from ...account.preview import ASSET_FIELDS, MODE_NAMES, TOTAL_FIELDS
+from ...account.prices import INDEX_FIELDS, PRICE_PATTERN
 from ...admin import ACCOUNT_NAME_PATTERN, EXPORT_FORMAT
 from ...market import ASSETS, SYMBOLS
 from ..clock import MAX_TIME_MS
@@ -87,10 +89,18 @@ _ORDER_ID: JSON = {**LONG, "minimum": ORDER_ID_MIN, "maximum": ORDER_ID_MAX}
 _POSITION = {"symbol": SYMBOL, "positionSide": enum(POSITION_SIDES)}
 _POSITION |= dict.fromkeys(POSITION_AMOUNTS, _DECIMAL)
 _ORDER = {"orderId": _ORDER_ID, "symbol": SYMBOL, "side": enum(ORDER_SIDES)}
-_ORDER |= {"type": enum(ORDER_TYPES), **dict.fromkeys(ORDER_AMOUNTS, _DECIMAL)}
+_ORDER |= {"type": enum(ORDER_TYPES), "positionSide": enum(POSITION_SIDES)}
+_ORDER |= dict.fromkeys(ORDER_AMOUNTS, _DECIMAL)
+_LEVERAGE = {s.name: {**INTEGER, "minimum": 1, "maximum": s.max_leverage} for s in SYMBOLS}
 STATE = {
     "multiAssetsMargin": BOOLEAN,
+    "dualSidePosition": {**BOOLEAN, "description": "Hedge Mode: positions LONG and SHORT."},
+    "creditsMode": {
+        **BOOLEAN,
+        "description": "An EU account in Credits Trading Mode (BNFCR): held in Multi-Assets Mode.",
+    },
     "marginTypes": obj(dict.fromkeys((symbol.name for symbol in SYMBOLS), MARGIN_TYPE), True),
+    "leverage": obj(_LEVERAGE, True),
     "balances": obj(dict.fromkeys((asset.name for asset in ASSETS), _DECIMAL), True),
     "positions": {
         **array(_with_defaults(_POSITION, POSITION_DEFAULTS)),
@@ -150,6 +160,37 @@ _IMPORTED = {**_EXPORTED, "name": _NAME, "state": schema_ref("AccountStateIn")}
 _IMPORTED = obj(_IMPORTED, ("keys", "state"))
 _IMPORT = obj({"format": {"const": EXPORT_FORMAT}, "accounts": array(_IMPORTED)})
 _STATE_OUT, _STATE_IN = schema_ref("AccountState"), schema_ref("AccountStateIn")
+_PRICE: JSON = {"type": "string", "pattern": PRICE_PATTERN}
+_BUFFER: JSON = {**_PRICE, "description": "Below 1."}
+_INDEX = {"index": {**_PRICE, "description": "USD; above 0."}}
+_INDEX |= dict.fromkeys(INDEX_FIELDS[1:], _BUFFER)
+_MARKS = dict.fromkeys((symbol.name for symbol in SYMBOLS), _PRICE)
+_MARKET = obj({"markPrices": obj(_MARKS), "assetIndex": obj({a.name: obj(_INDEX) for a in ASSETS})})
+_MARKET_IN = obj(
+    {
+        "markPrices": obj(_MARKS, True),
+        "assetIndex": obj({asset.name: obj(_INDEX, True) for asset in ASSETS}, True),
+    },
+    True,
+)
+_FIGURES = {"type": "string", "pattern": r"^-?[0-9]+\.[0-9]{8}$"}
+_MODE_VIEW = obj(
+    {
+        "totals": obj(dict.fromkeys((name for name, _ in TOTAL_FIELDS), _FIGURES)),
+        "assets": array(
+            obj({"asset": STRING, **dict.fromkeys((n for n, _ in ASSET_FIELDS), _FIGURES)})
+        ),
+        "uncovered": BOOLEAN,
+    }
+)
+_REFUSED = {**obj({"code": INTEGER, "msg": STRING}), "type": ["object", "null"]}
+_MODES = obj(
+    {
+        "multiAssetsMargin": BOOLEAN,
+        "modes": obj(dict.fromkeys(MODE_NAMES.values(), _MODE_VIEW)),
+        "switch": obj({"multiAssetsMargin": BOOLEAN, "refused": _REFUSED}),
+    }
+)
 _DB = (404, 409, 503)  # no such account or key; a conflict; Redis down
 _RT = (503,)  # Redis down
 _C = ControlRoute
@@ -176,12 +217,23 @@ CONTROL_ROUTES: tuple[ControlRoute, ...] = (
     _C("PUT", "faults", "Replace every fault rule (and the seed)", _FAULTS, _FAULT_FILE, _RT),
     _C("DELETE", "faults", "Clear the fault rules", _FAULTS, None, _RT),
     _C("DELETE", "faults/{id}", "Remove a fault rule", _FAULTS, None, (404, *_RT)),
+    _C("GET", "market", "Mark prices and asset indexes", _MARKET, None, _RT),
+    _C("PATCH", "market", "Move the prices given", _MARKET, _MARKET_IN, _RT),
+    _C("DELETE", "market", "Reset the prices to their defaults", _MARKET, None, _RT),
     _C("GET", "accounts", "List accounts", array(_ACCOUNT), None, _DB),
     _C("POST", "accounts", "Create an account", _ACCOUNT, obj({"name": _NAME}), _DB),
     _C("DELETE", "accounts/{name}", "Delete an account", EMPTY, None, _DB),
     _C("GET", "accounts/{name}/keys", "An account's keys", array(obj(_KEY)), None, _DB),
     _C("POST", "accounts/{name}/keys", "Create a key", obj(_NEW_KEY, ("secretKey",)), _KEY_IN, _DB),
     _C("DELETE", "keys/{apiKey}", "Revoke a key", EMPTY, None, _DB),
+    _C(
+        "GET",
+        "accounts/{name}/modes",
+        "The account in both asset modes; whether a switch would be refused",
+        _MODES,
+        None,
+        _DB,
+    ),
     _C("GET", "accounts/{name}/state", "An account's state", _STATE_OUT, None, _DB),
     _C("PUT", "accounts/{name}/state", "Replace an account's state", _STATE_OUT, _STATE_IN, _DB),
     _C("PATCH", "accounts/{name}/state", "Set the fields given", _STATE_OUT, _STATE_IN, _DB),
