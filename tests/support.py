@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from multiassets import testing
@@ -344,3 +344,19 @@ def sqlite_only(function: Any) -> Any:
     import pytest
 
     return pytest.mark.skipif(BACKEND != "sqlite", reason="about the SQLite file itself")(function)
+
+
+if TYPE_CHECKING:
+    import pytest
+
+
+def _once() -> pytest.MarkDecorator:
+    import pytest
+
+    reason = "the same on every database: run in the SQLite pass"
+    return pytest.mark.skipif(BACKEND != "sqlite", reason=reason)
+
+
+#: Run in the suite's first pass only: what a client or a document does is the same whichever
+#: database the server keeps its accounts in.
+ONCE = _once()

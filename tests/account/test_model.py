@@ -276,6 +276,11 @@ def test_leverage_up_to_the_first_brackets_is_taken() -> None:
     )
 
 
+def test_multi_assets_mode_has_no_isolated_symbol() -> None:
+    document = {"multiAssetsMargin": True, "marginTypes": {"BTCUSDT": "ISOLATED"}}
+    assert refused(document) == "Multi-Assets Mode has cross margin only: no symbol is ISOLATED"
+
+
 def test_a_credits_account_is_in_multi_assets_mode() -> None:
     assert refused({"creditsMode": True}) == (
         "a creditsMode account is in Multi-Assets Mode (multiAssetsMargin)"
@@ -287,7 +292,7 @@ def test_a_credits_account_is_in_multi_assets_mode() -> None:
 
 def test_a_state_document_round_trips() -> None:
     document = {
-        "multiAssetsMargin": True,
+        "multiAssetsMargin": False,
         "dualSidePosition": True,
         "creditsMode": False,
         "marginTypes": {"ETHUSDT": "ISOLATED"},

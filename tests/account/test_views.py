@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from multiassets.account import AccountState, Market, account_margin, views
+from multiassets.account import AccountState, Market, Order, account_margin, views
 from multiassets.account import market_views as mv
 from multiassets.market import ASSETS, SYMBOLS
 
@@ -697,4 +697,182 @@ def test_the_spot_wallet_lists(pair: str | None) -> None:
         "BTC",
         "USDT",
         True,
+    )
+
+
+# -- key order, as Binance's pages list the fields (binance-account.md §1–4) ------------------
+
+V2_TOTALS = [
+    "totalInitialMargin",
+    "totalMaintMargin",
+    "totalWalletBalance",
+    "totalUnrealizedProfit",
+    "totalMarginBalance",
+    "totalPositionInitialMargin",
+    "totalOpenOrderInitialMargin",
+    "totalCrossWalletBalance",
+    "totalCrossUnPnl",
+    "availableBalance",
+    "maxWithdrawAmount",
+]
+V3_ASSET = [
+    "asset",
+    "walletBalance",
+    "unrealizedProfit",
+    "marginBalance",
+    "maintMargin",
+    "initialMargin",
+    "positionInitialMargin",
+    "openOrderInitialMargin",
+    "crossWalletBalance",
+    "crossUnPnl",
+    "availableBalance",
+    "maxWithdrawAmount",
+    "updateTime",
+]
+V2_ASSET = [*V3_ASSET[:-1], "marginAvailable", "updateTime"]
+V2_ACCOUNT_POSITION = [
+    "symbol",
+    "initialMargin",
+    "maintMargin",
+    "unrealizedProfit",
+    "positionInitialMargin",
+    "openOrderInitialMargin",
+    "leverage",
+    "isolated",
+    "entryPrice",
+    "breakEvenPrice",
+    "maxNotional",
+    "bidNotional",
+    "askNotional",
+    "positionSide",
+    "positionAmt",
+    "updateTime",
+]
+V3_ACCOUNT_POSITION = [
+    "symbol",
+    "positionSide",
+    "positionAmt",
+    "unrealizedProfit",
+    "isolatedMargin",
+    "notional",
+    "isolatedWallet",
+    "initialMargin",
+    "maintMargin",
+    "updateTime",
+]
+BALANCE = [
+    "accountAlias",
+    "asset",
+    "balance",
+    "crossWalletBalance",
+    "crossUnPnl",
+    "availableBalance",
+    "maxWithdrawAmount",
+    "marginAvailable",
+    "updateTime",
+]
+V3_RISK = [
+    "symbol",
+    "positionSide",
+    "positionAmt",
+    "entryPrice",
+    "breakEvenPrice",
+    "markPrice",
+    "unRealizedProfit",
+    "liquidationPrice",
+    "isolatedMargin",
+    "notional",
+    "marginAsset",
+    "isolatedWallet",
+    "initialMargin",
+    "maintMargin",
+    "positionInitialMargin",
+    "openOrderInitialMargin",
+    "adl",
+    "bidNotional",
+    "askNotional",
+    "updateTime",
+]
+V2_RISK = [
+    "symbol",
+    "positionAmt",
+    "entryPrice",
+    "breakEvenPrice",
+    "markPrice",
+    "unRealizedProfit",
+    "liquidationPrice",
+    "leverage",
+    "maxNotionalValue",
+    "marginType",
+    "isolatedMargin",
+    "isAutoAddMargin",
+    "positionSide",
+    "notional",
+    "isolatedWallet",
+    "updateTime",
+]
+ORDER = [
+    "avgPrice",
+    "clientOrderId",
+    "cumQuote",
+    "executedQty",
+    "orderId",
+    "origQty",
+    "origType",
+    "price",
+    "reduceOnly",
+    "side",
+    "positionSide",
+    "status",
+    "stopPrice",
+    "closePosition",
+    "symbol",
+    "time",
+    "timeInForce",
+    "type",
+    "updateTime",
+    "workingType",
+    "priceProtect",
+    "priceMatch",
+    "selfTradePreventionMode",
+    "goodTillDate",
+]
+V2_CONFIG = [
+    "feeTier",
+    "feeBurn",
+    "canTrade",
+    "canDeposit",
+    "canWithdraw",
+    "updateTime",
+    "multiAssetsMargin",
+    "tradeGroupId",
+]
+
+
+def test_every_document_lists_its_fields_in_binances_order() -> None:
+    # The v2 account's order is the doc's (§1.1, breakEvenPrice after entryPrice as ccxt's live
+    # sample has it); v2 positionRisk follows the hedge-mode example (§3), v3 its example.
+    view = account_margin(seeded(), market())
+    v2, v3 = views.account_v2(view, 7), views.account_v3(view, 7)
+    assert list(v2) == [*V2_CONFIG, *V2_TOTALS, "assets", "positions"]
+    assert list(v3) == [*V2_TOTALS, "assets", "positions"]
+    assert {tuple(a) for a in v2["assets"]} == {tuple(V2_ASSET)}
+    assert {tuple(a) for a in v3["assets"]} == {tuple(V3_ASSET)}
+    assert {tuple(p) for p in v2["positions"]} == {tuple(V2_ACCOUNT_POSITION)}
+    assert {tuple(p) for p in v3["positions"]} == {tuple(V3_ACCOUNT_POSITION)}
+    assert {tuple(row) for row in views.balances(view, "SgsR", 7)} == {tuple(BALANCE)}
+    assert {tuple(row) for row in views.position_risk_v2(view, 7)} == {tuple(V2_RISK)}
+    assert {tuple(row) for row in views.position_risk_v3(view, 7)} == {tuple(V3_RISK)}
+    plain = views.open_order(Order(1, "BTCUSDT", "BUY", Decimal(80000), Decimal(1)), 7)
+    assert list(plain) == ORDER
+
+
+def test_a_triggered_market_order_shows_its_trigger_as_stop_price() -> None:
+    stop = Order(2, "BTCUSDT", "SELL", Decimal("85000"), Decimal("0.01"), "STOP_MARKET")
+    document = views.open_order(stop, 7)
+    assert (document["price"], document["stopPrice"], document["type"]) == (
+        "0",
+        "85000.00",
+        "STOP_MARKET",
     )

@@ -11,7 +11,10 @@ from click.testing import CliRunner, Result
 
 from multiassets.cli.main import cli
 
-from ..support import Server, free_port
+from ..support import ONCE, Server, free_port
+
+#: What a client makes of the server's answers does not depend on its database.
+pytestmark = ONCE
 
 ONE_ORDER = {"orderId": 1, "symbol": "BTCUSDT", "side": "BUY", "price": "1", "origQty": "1"}
 

@@ -1,6 +1,6 @@
 """The position mode (Hedge or One-way) and the v3 account document, through Client and
 AsyncClient against the running server: the same safe retries as the asset mode — a read is
-retried, a change is sent once, and a change whose outcome is unknown is settled by reading the
+retried, a change is sent ONCE, and a change whose outcome is unknown is settled by reading the
 position mode back."""
 
 from __future__ import annotations
@@ -22,7 +22,10 @@ from multiassets import (
 )
 from multiassets.protocol.endpoints import ACCOUNT_V3, CHANGE_POSITION_MODE, GET_POSITION_MODE
 
-from ..support import Server
+from ..support import ONCE, Server
+
+#: What a client makes of the server's answers does not depend on its database.
+pytestmark = ONCE
 
 PATH = CHANGE_POSITION_MODE.path
 assert GET_POSITION_MODE.path == PATH

@@ -30,9 +30,12 @@ from typing import Any
 
 import pytest
 
-from ..support import Server
+from ..support import ONCE, Server
 from .account_views import CCXT_FAMILIES, RAW_FAMILIES, CcxtViews, RawViews, make_ccxt, make_raw
 from .matrix import Key, Refusal
+
+#: What a client makes of the server's answers does not depend on its database.
+pytestmark = ONCE
 
 JSON = dict[str, Any]
 

@@ -101,7 +101,7 @@ def test_the_facts_each_write_declares() -> None:
         "DeleteAccount": (True, False, (), None),
         "AddKey": (True, False, (), None),
         "RevokeKey": (True, False, (), None),
-        "SetMode": (False, True, (7,), (7, (1, True))),
+        "SetMode": (False, True, (7,), (7, (1, True, None))),
         "SetMarginType": (False, True, (7,), (7, None)),
         "SetPositionMode": (False, True, (7,), (7, None)),
         "ReplaceState": (True, False, (), None),

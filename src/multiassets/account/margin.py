@@ -51,12 +51,14 @@ __all__ = [
 _ZERO = Decimal(0)
 #: The asset whose figures are the account's totals in Single-Asset Mode ("only for USDT").
 TOTALS_ASSET = "USDT"
-# Sums and products, never rounded where a decision is taken on them. The default context
-# keeps 28 digits: BTC's 10**21 USD plus a 10**-8 USDT balance needs 30, and a decision at
-# the boundary would be wrong. An amount has at most 26 digits (model.py's bounds), a price
-# 20 (prices.py's); a product of the two, summed over a few dozen positions, stays well
-# inside three amounts' digits. Only a division (an asset's share of the pooled balance,
-# shown, never decided on) is rounded, at the 78th digit.
+# Sums and products are never rounded: the default context keeps 28 digits, and BTC's 10**21
+# USD plus a 10**-8 USDT balance needs 30 (a decision at the boundary would be wrong). An
+# amount has at most 26 digits (model.py's bounds), a price 20 (prices.py's); their products,
+# summed over a few dozen positions, stay well inside three amounts' digits. A division (an
+# initial margin by its leverage; an asset's share of the pool, which is only shown) is
+# rounded at the 78th digit: exact whenever the quotient has fewer digits (a leverage of
+# 2**a·5**b), else within 10**-30 of the largest amount, far below the 10**-8 that amounts
+# are written in.
 _EXACT = Context(prec=3 * (AMOUNT_INTEGER_DIGITS + AMOUNT_DECIMALS))
 
 
@@ -252,7 +254,8 @@ def _assets(
         cross = [row for row in booked if not row.isolated]
         wallet = state.balances.get(name, _ZERO)
         pnl = sum((row.unrealized_profit for row in booked), _ZERO)
-        cross_wallet = wallet - sum((row.isolated_wallet for row in booked), _ZERO)
+        isolated = [row for row in booked if row.isolated]
+        cross_wallet = wallet - sum((row.isolated_wallet for row in isolated), _ZERO)
         cross_pnl = sum((row.unrealized_profit for row in cross), _ZERO)
         order_margin = sum((row.open_order_initial_margin for row in booked), _ZERO)
         required = sum((row.position_initial_margin for row in cross), _ZERO) + order_margin

@@ -171,6 +171,8 @@ class Position:
             raise StateError(f"{where}: entryPrice and isolatedWallet can't be negative")
         if position.position_amt != 0 and position.entry_price == 0:
             raise StateError(f"{where}: an open position needs its entryPrice")
+        if position.position_amt == 0 and position.isolated_wallet != 0:
+            raise StateError(f"{where}: a flat position has no isolatedWallet")
         side = position.position_side
         if (side == "LONG" and position.position_amt < 0) or (
             side == "SHORT" and position.position_amt > 0
@@ -287,8 +289,8 @@ def _flag(data: dict[str, Any], name: str) -> bool:
 
 
 def _check_sides(state: AccountState) -> None:
-    """Positions and orders on the sides the position mode has; isolated wallets only on
-    isolated symbols."""
+    """Positions and orders on the sides the position mode has; isolated margin only in
+    Single-Asset Mode, isolated wallets only on isolated symbols."""
     sides = ("LONG", "SHORT") if state.dual_side_position else ("BOTH",)
     mode = "Hedge Mode (dualSidePosition true)" if state.dual_side_position else "One-way Mode"
     for what, side in [(f"a {p.symbol} position", p.position_side) for p in state.positions] + [
@@ -296,6 +298,8 @@ def _check_sides(state: AccountState) -> None:
     ]:
         if side not in sides:
             raise StateError(f"{what} is on side {side}: {mode} has {' and '.join(sides)}")
+    if state.multi_assets_margin and "ISOLATED" in state.margin_types.values():
+        raise StateError("Multi-Assets Mode has cross margin only: no symbol is ISOLATED")
     for position in state.positions:
         if position.isolated_wallet and state.margin_type(position.symbol) != "ISOLATED":
             raise StateError(

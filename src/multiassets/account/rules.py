@@ -87,6 +87,8 @@ def _negative_margin_asset(state: AccountState, multi_assets_margin: bool, marke
 def margin_shortfall(state: AccountState, multi_assets_margin: bool, market: Market) -> bool:
     """Whether, in the target mode, the cross positions and open orders would require more
     margin than covers them: the account's view in that mode says it is uncovered."""
+    if not state.open_orders and not any(p.position_amt for p in state.positions):
+        return False  # nothing is required of the margin: uncovered needs a requirement
     return account_margin(state, market, multi_assets_margin).uncovered
 
 

@@ -305,6 +305,8 @@ def position_risk_v3(
 
 #: Order types whose price is a trigger and whose order carries no limit price.
 _TRAILING = "TRAILING_STOP_MARKET"
+#: Order types whose one price in the state is their trigger (``stopPrice``): no limit price.
+_TRIGGERED = ("STOP_MARKET", "TAKE_PROFIT_MARKET")
 
 
 def client_order_id(order_id: int) -> str:
@@ -326,12 +328,14 @@ def open_order(order: Order, updated_ms: int) -> JSON:
         "orderId": order.order_id,
         "origQty": quantity(order.symbol, order.orig_qty),
         "origType": order.type,
-        "price": ZERO if order.type == _TRAILING else _price(order.symbol, order.price),
+        "price": ZERO
+        if order.type == _TRAILING or order.type in _TRIGGERED
+        else _price(order.symbol, order.price),
         "reduceOnly": False,
         "side": order.side,
         "positionSide": order.position_side,
         "status": "NEW",
-        "stopPrice": ZERO,
+        "stopPrice": _price(order.symbol, order.price) if order.type in _TRIGGERED else ZERO,
         "closePosition": False,
         "symbol": order.symbol,
         "time": updated_ms,

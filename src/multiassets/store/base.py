@@ -96,9 +96,10 @@ class ApiKey:
 
 #: What the other processes must hear of a committed write, through the shared change counter:
 #: None, that it may have changed anything (they read everything again); else the account it
-#: changed, with (its new version, its new mode) for a change of mode alone decided on a known
-#: version, which they take without reading, or with None: they read that account again.
-Counted = tuple[int, tuple[int, bool] | None] | None
+#: changed, with (its new version, its new mode, when: its updated_ms or None) for a change of
+#: mode alone decided on a known version, which they take without reading, or with None: they
+#: read that account again.
+Counted = tuple[int, tuple[int, bool, int | None] | None] | None
 
 #: The facts every write class declares itself (see :class:`BaseWrite`).
 FACTS = ("savepoint", "versioned", "locks", "counted")
@@ -217,7 +218,7 @@ class SetMode(BaseWrite):
     def counted(self) -> Counted:
         if self.expected_version is None:
             return self.account_id, None  # its new version is not known here
-        return self.account_id, (self.expected_version + 1, self.multi_assets_margin)
+        return self.account_id, (self.expected_version + 1, self.multi_assets_margin, self.at_ms)
 
 
 @dataclass(frozen=True, slots=True)

@@ -73,8 +73,11 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE accounts ADD COLUMN version INTEGER NOT NULL DEFAULT 0;
     """,
     # 4: the position mode, credits mode and leverage; a position keeps its isolated wallet
-    # (its margin and PnL follow from the market, never stored); an order its positionSide;
-    # when the account's state last changed (Binance dates its assets and positions)
+    # (its margin and PnL follow from the market, never stored: the table is rebuilt without
+    # them, which every SQLite can do, where DROP COLUMN needs 3.35); an order its
+    # positionSide; when the account's state last changed (Binance dates its assets). An
+    # account holding LONG or SHORT positions was in Hedge Mode: it says so now, its flat
+    # BOTH rows go, its orders take the side they open.
     """
     ALTER TABLE accounts ADD COLUMN dual_side_position INTEGER NOT NULL DEFAULT 0
         CHECK (dual_side_position IN (0, 1));
@@ -82,10 +85,27 @@ MIGRATIONS: tuple[str, ...] = (
         CHECK (credits_mode IN (0, 1));
     ALTER TABLE accounts ADD COLUMN updated_ms INTEGER NOT NULL DEFAULT 0;
     UPDATE accounts SET updated_ms = created_ms;
-    ALTER TABLE positions DROP COLUMN initial_margin;
-    ALTER TABLE positions DROP COLUMN unrealized_profit;
-    ALTER TABLE positions ADD COLUMN isolated_wallet TEXT NOT NULL DEFAULT '0';
+    CREATE TABLE positions_v4 (
+        account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        symbol TEXT NOT NULL,
+        position_side TEXT NOT NULL,
+        position_amt TEXT NOT NULL,
+        entry_price TEXT NOT NULL,
+        isolated_wallet TEXT NOT NULL DEFAULT '0',
+        PRIMARY KEY (account_id, seq)
+    );
+    INSERT INTO positions_v4 (account_id, seq, symbol, position_side, position_amt, entry_price)
+        SELECT account_id, seq, symbol, position_side, position_amt, entry_price FROM positions;
+    DROP TABLE positions;
+    ALTER TABLE positions_v4 RENAME TO positions;
     ALTER TABLE open_orders ADD COLUMN position_side TEXT NOT NULL DEFAULT 'BOTH';
+    UPDATE accounts SET dual_side_position = 1 WHERE id IN
+        (SELECT account_id FROM positions WHERE position_side IN ('LONG', 'SHORT'));
+    DELETE FROM positions WHERE position_side = 'BOTH' AND CAST(position_amt AS REAL) = 0
+        AND account_id IN (SELECT id FROM accounts WHERE dual_side_position = 1);
+    UPDATE open_orders SET position_side = CASE side WHEN 'BUY' THEN 'LONG' ELSE 'SHORT' END
+        WHERE account_id IN (SELECT id FROM accounts WHERE dual_side_position = 1);
     CREATE TABLE leverages (
         account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
         symbol TEXT NOT NULL,

@@ -80,6 +80,11 @@ def apply_one(db: Any, write: Write, after_explicit_id: Callable[[Any], None]) -
             db.execute(
                 "UPDATE accounts SET dual_side_position = ? WHERE id = ?", (int(dual), account_id)
             )
+            # The rules let only flat positions through: those of the old sides go.
+            kept = "position_side <> 'BOTH'" if dual else "position_side = 'BOTH'"
+            db.execute(
+                f"DELETE FROM positions WHERE account_id = ? AND NOT ({kept})", (account_id,)
+            )
         case ReplaceState(account_id, state, at_ms):
             return None, _replace_state_mode(db, account_id, state, at_ms)
         case Reset():

@@ -119,6 +119,22 @@ def test_a_flat_position_does_not_count(srv: Server) -> None:
     assert change(srv, "true").json() == SUCCESS
 
 
+def test_a_flat_position_of_the_old_side_goes_with_it_and_the_state_stays_editable(
+    srv: Server,
+) -> None:
+    seed(srv, positions=[{"symbol": "ETHUSDT", "positionAmt": "0"}])  # BOTH, flat
+    assert change(srv, "true").json() == SUCCESS
+    state = srv.control.state("demo")
+    assert (state["dualSidePosition"], state["positions"]) == (True, [])
+    # What the server holds is a state it takes: edited, exported and imported again.
+    srv.control.set_state("demo", {"balances": {"USDT": "200"}}, partial=True)
+    exported = srv.control.export()
+    srv.control.import_(exported)
+    assert srv.control.export() == exported
+    assert change(srv, "false").json() == SUCCESS
+    assert srv.control.state("demo")["positions"] == []
+
+
 def test_the_rules_refuse_in_their_order(srv: Server) -> None:
     """-4059 before -4067 before -4068 (Binance gives no order: PARITY.md)."""
     seed(srv, balances={"USDT": "10000"}, positions=[POSITION], openOrders=[ORDER])

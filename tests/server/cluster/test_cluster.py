@@ -31,7 +31,7 @@ def test_each_commit_is_counted_as_its_writes_declare(tmp_path: Path) -> None:
     assert isinstance(account_id, int)
 
     async def scenario() -> tuple[list[Changes | None], int]:
-        await state.writer.commit(SetMode(account_id, True, expected_version=0))
+        await state.writer.commit(SetMode(account_id, True, 0, 1_800_000_000_123))
         await state.writer.commit(SetMarginType(account_id, "BTCUSDT", "ISOLATED", 1))
         await cluster.count_writes([SetMode(account_id, False), Reset()])
         counted = [await shared.changed_accounts(n, n + 1) for n in range(3)]
@@ -47,7 +47,7 @@ def test_each_commit_is_counted_as_its_writes_declare(tmp_path: Path) -> None:
         if keys:
             client.delete(*keys)
         client.close()
-    # A mode change decided on version 0 tells the new version and mode; a margin-type change,
-    # only the account (read it again); a commit with a reset in it, that anything changed.
-    assert counted == [{account_id: (1, True)}, {account_id: None}, None]
+    # A mode change decided on version 0 tells the new version, mode and time; a margin-type
+    # change, only the account (read it again); a commit with a reset in it, that anything did.
+    assert counted == [{account_id: (1, True, 1_800_000_000_123)}, {account_id: None}, None]
     assert seen == 3  # all three were this process's own

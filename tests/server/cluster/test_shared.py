@@ -105,6 +105,27 @@ def test_a_change_through_one_is_read_through_the_other_at_once(
         assert read.json() == {"multiAssetsMargin": target == "true"}
 
 
+def test_a_changes_time_is_read_through_the_other_at_once(
+    nodes: tuple[Server, Server],
+) -> None:
+    # The accounts' assets are dated by their last change, on the shared (frozen) clock.
+    first, second = nodes
+    first.control.set_state(first.account, {"balances": {"USDT": "10"}})
+    try:
+        for step, at in enumerate((1_900_000_000_000, 1_900_000_060_000)):
+            first.control.set_clock(freeze=True, at=at)
+            writer, reader = (first, second) if step == 0 else (second, first)
+            target = {"multiAssetsMargin": "true" if step == 0 else "false"}
+            ip = f"10.6.0.{step}"
+            changed = writer.signed("POST", MODE, target, timestamp=at, forwarded_for=ip)
+            assert changed.status == 200, changed.body
+            read = reader.signed("GET", "/fapi/v3/balance", timestamp=at, forwarded_for=ip)
+            usdt = next(row for row in read.json() if row["asset"] == "USDT")
+            assert usdt["updateTime"] == at
+    finally:
+        first.control.reset_clock()
+
+
 def test_concurrent_changes_through_two_processes_keep_one_serial_order(
     nodes: tuple[Server, Server],
 ) -> None:

@@ -43,7 +43,7 @@ from multiassets.protocol.endpoints import ENDPOINTS
 from multiassets.protocol.errors import ApiError
 from multiassets.server.openapi.document import document
 
-from ...support import Reply, Server
+from ...support import ONCE, Reply, Server
 
 DOCUMENT = document()
 STATE_IN = DOCUMENT["components"]["schemas"]["AccountStateIn"]
@@ -159,9 +159,10 @@ documents = st.one_of(from_schema, near_misses())
 def beyond_schema(document: dict[str, Any]) -> bool:
     """Whether a schema-valid document breaks a rule the schema can't say: a (symbol,
     positionSide) or an orderId repeats; a side the position mode lacks; a credits account
-    outside Multi-Assets Mode; a position Binance can't hold (an open one without its entry
-    price, a negative entry price or isolated wallet, a LONG short or a SHORT long, an
-    isolated wallet on a cross symbol); an order without a quantity."""
+    outside Multi-Assets Mode; an isolated symbol in Multi-Assets Mode; a position Binance
+    can't hold (an open one without its entry price, a negative entry price or isolated
+    wallet, a LONG short or a SHORT long, an isolated wallet on a cross symbol or a flat
+    position); an order without a quantity."""
     positions = document.get("positions", [])
     orders = document.get("openOrders", [])
     sides = [(p["symbol"], p.get("positionSide", "BOTH")) for p in positions]
@@ -179,6 +180,7 @@ def beyond_schema(document: dict[str, Any]) -> bool:
         or len(set(ids)) < len(ids)
         or not set(used) <= allowed
         or (document.get("creditsMode", False) and not document.get("multiAssetsMargin", False))
+        or (document.get("multiAssetsMargin", False) and bool(isolated))
         or any(
             amount(p, "entryPrice") < 0
             or amount(p, "isolatedWallet") < 0
@@ -186,6 +188,7 @@ def beyond_schema(document: dict[str, Any]) -> bool:
             or (p.get("positionSide") == "LONG" and amount(p, "positionAmt") < 0)
             or (p.get("positionSide") == "SHORT" and amount(p, "positionAmt") > 0)
             or (amount(p, "isolatedWallet") != 0 and p["symbol"] not in isolated)
+            or (amount(p, "isolatedWallet") != 0 and amount(p, "positionAmt") == 0)
             for p in positions
         )
         or any(amount(o, "price") < 0 or amount(o, "origQty") <= 0 for o in orders)
@@ -229,6 +232,7 @@ def every_rule(state: AccountState) -> None:
                     rules.check_margin_type_change(state, symbol.name, margin_type)
 
 
+@ONCE  # in process: no database
 @settings(max_examples=400, deadline=None, database=None)
 @given(documents)
 def test_a_document_is_taken_exactly_when_the_schema_and_the_unique_keys_hold(

@@ -18,8 +18,11 @@ import pytest
 
 from multiassets.server.http.edge import MAX_HEAD_BYTES
 
-from ...support import Server, now_ms, running_server, sign
+from ...support import ONCE, Server, now_ms, running_server, sign
 from .raw_http import exchange, page, status_of
+
+#: The edge reads HTTP before any database is asked: the same on every backend.
+pytestmark = ONCE
 
 ERROR_LOG_WORDS = ("Traceback", "Exception", "ERROR")
 

@@ -9,8 +9,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from ...support import Server, now_ms, running_server, sign
+from ...support import ONCE, Server, now_ms, running_server, sign
 from .raw_http import exchange, page, status_of
+
+#: The edge reads HTTP before any database is asked: the same on every backend.
+pytestmark = ONCE
 
 MODE = "/fapi/v1/multiAssetsMargin"
 

@@ -203,6 +203,9 @@ async def change_position_mode(state: ServerState, call: Call) -> bytes:
 
         def applied() -> None:
             account.state.dual_side_position = dual
+            # Flat rows of the old sides go with them (as in the database).
+            positions = account.state.positions
+            positions[:] = [p for p in positions if (p.position_side != "BOTH") == dual]
             account.version += 1
             account.updated_ms = call.now_ms
 

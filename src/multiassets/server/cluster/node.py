@@ -259,7 +259,9 @@ class RedisCluster(Cluster):
             if change is None or change[0] > account.version + 1:
                 again.add(account_id)
             elif change[0] == account.version + 1:
-                account.version, account.state.multi_assets_margin = change
+                account.version, account.state.multi_assets_margin, at_ms = change
+                if at_ms is not None:
+                    account.updated_ms = at_ms
         if again:
             self.registry.refresh(again)
         if not self.store.notifies_modes:

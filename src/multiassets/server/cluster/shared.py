@@ -120,9 +120,9 @@ return n
 CHANGES_KEPT = 512
 
 
-#: What committed changes did, by account: (its new version, its new mode) for a change of
-#: mode alone, None for anything else (read the account again).
-Changes = dict[int, tuple[int, bool] | None]
+#: What committed changes did, by account: (its new version, its new mode, its updated_ms if
+#: known) for a change of mode alone, None for anything else (read the account again).
+Changes = dict[int, tuple[int, bool, int | None] | None]
 
 
 def read_changes(entries: list[bytes | None]) -> Changes | None:
@@ -138,7 +138,8 @@ def read_changes(entries: list[bytes | None]) -> Changes | None:
             known = changed.get(int(account), ())
             if mode and known is not None:
                 # A later mode change of an account supersedes an earlier one.
-                changed[int(account)] = (int(mode[0]), mode[1] == "1")
+                at = int(mode[2]) if len(mode) > 2 and mode[2] else None
+                changed[int(account)] = (int(mode[0]), mode[1] == "1", at)
             else:
                 changed[int(account)] = None
     return changed
@@ -231,7 +232,9 @@ class Shared:
             what = "*"
         else:
             what = ",".join(
-                f"{account}" if mode is None else f"{account}:{mode[0]}:{int(mode[1])}"
+                f"{account}"
+                if mode is None
+                else f"{account}:{mode[0]}:{int(mode[1])}:{'' if mode[2] is None else mode[2]}"
                 for account, mode in changes.items()
             )
         keys = [self.changes_key]
