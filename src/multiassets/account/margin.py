@@ -30,7 +30,7 @@ Multi-Assets Mode.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Context, Decimal, localcontext
 
 from ..market import ASSETS, ASSETS_BY_NAME, CREDITS_ASSET, SYMBOLS, Bracket, Symbol
@@ -248,46 +248,67 @@ def _listed(state: AccountState) -> list[str]:
 def _assets(
     state: AccountState, market: Market, rows: tuple[PositionMargin, ...], multi: bool
 ) -> tuple[AssetMargin, ...]:
-    partial: list[AssetMargin] = []
-    for name in _listed(state):
-        booked = [row for row in rows if row.margin_asset == name]
-        cross = [row for row in booked if not row.isolated]
-        wallet = state.balances.get(name, _ZERO)
-        pnl = sum((row.unrealized_profit for row in booked), _ZERO)
-        isolated = [row for row in booked if row.isolated]
-        cross_wallet = wallet - sum((row.isolated_wallet for row in isolated), _ZERO)
-        cross_pnl = sum((row.unrealized_profit for row in cross), _ZERO)
-        order_margin = sum((row.open_order_initial_margin for row in booked), _ZERO)
-        required = sum((row.position_initial_margin for row in cross), _ZERO) + order_margin
-        own = cross_wallet + cross_pnl - required
-        partial.append(
-            AssetMargin(
-                name,
-                wallet,
-                pnl,
-                wallet + pnl,
-                sum((row.maint_margin for row in booked), _ZERO),
-                sum((row.position_initial_margin for row in booked), _ZERO),
-                order_margin,
-                cross_wallet,
-                cross_pnl,
-                own,
-                _withdrawable(cross_wallet, own),
-                ASSETS_BY_NAME[name].margin_available,
-                name in state.balances,
-                required,
-                sum((row.maint_margin for row in cross), _ZERO),
-            )
-        )
+    booked: dict[str, list[PositionMargin]] = {}
+    for row in rows:
+        if row.active:  # a flat row without orders adds nothing to any sum
+            booked.setdefault(row.margin_asset, []).append(row)
+    own = [_asset(name, state, booked.get(name, [])) for name in _listed(state)]
     if not multi:
-        return tuple(partial)
-    pooled = _pooled_available(partial, market)
-    shared = []
-    for asset in partial:
-        share = pooled / market.asset_index[asset.asset].ask_rate
-        withdraw = _withdrawable(asset.cross_wallet_balance, share)
-        shared.append(replace(asset, available_balance=share, max_withdraw_amount=withdraw))
-    return tuple(shared)
+        return tuple(own)
+    pooled = _pooled_available(own, market)
+    return tuple(
+        _sharing(asset, pooled / market.asset_index[asset.asset].ask_rate) for asset in own
+    )
+
+
+def _asset(name: str, state: AccountState, booked: list[PositionMargin]) -> AssetMargin:
+    """An asset's figures on its own (Single-Asset Mode's availability)."""
+    wallet = state.balances.get(name, _ZERO)
+    if not booked:
+        zero = _ZERO
+        available = ASSETS_BY_NAME[name].margin_available
+        withdraw = _withdrawable(wallet, wallet)
+        return AssetMargin(
+            name, wallet, zero, wallet, zero, zero, zero, wallet, zero, wallet, withdraw,
+            available, name in state.balances, zero, zero,
+        )  # fmt: skip
+    cross = [row for row in booked if not row.isolated]
+    pnl = sum((row.unrealized_profit for row in booked), _ZERO)
+    isolated_wallets = sum((row.isolated_wallet for row in booked if row.isolated), _ZERO)
+    cross_wallet = wallet - isolated_wallets
+    cross_pnl = sum((row.unrealized_profit for row in cross), _ZERO)
+    order_margin = sum((row.open_order_initial_margin for row in booked), _ZERO)
+    required = sum((row.position_initial_margin for row in cross), _ZERO) + order_margin
+    own = cross_wallet + cross_pnl - required
+    return AssetMargin(
+        name,
+        wallet,
+        pnl,
+        wallet + pnl,
+        sum((row.maint_margin for row in booked), _ZERO),
+        sum((row.position_initial_margin for row in booked), _ZERO),
+        order_margin,
+        cross_wallet,
+        cross_pnl,
+        own,
+        _withdrawable(cross_wallet, own),
+        ASSETS_BY_NAME[name].margin_available,
+        name in state.balances,
+        required,
+        sum((row.maint_margin for row in cross), _ZERO),
+    )
+
+
+def _sharing(asset: AssetMargin, share: Decimal) -> AssetMargin:
+    """``asset`` showing its share of the pool (Multi-Assets Mode's availability)."""
+    a = asset
+    withdraw = _withdrawable(a.cross_wallet_balance, share)
+    return AssetMargin(
+        a.asset, a.wallet_balance, a.unrealized_profit, a.margin_balance, a.maint_margin,
+        a.position_initial_margin, a.open_order_initial_margin, a.cross_wallet_balance,
+        a.cross_un_pnl, share, withdraw, a.margin_available, a.funded, a.cross_required,
+        a.cross_maint_margin,
+    )  # fmt: skip
 
 
 def _withdrawable(cross_wallet: Decimal, available: Decimal) -> Decimal:
@@ -306,21 +327,32 @@ def _pooled_available(assets: Iterable[AssetMargin], market: Market) -> Decimal:
 
 def _pooled(assets: tuple[AssetMargin, ...], market: Market) -> tuple[Totals, bool]:
     pooled = [a for a in assets if a.margin_available]
+    rates = [
+        (a, index.bid_rate, index.ask_rate)
+        for a in pooled
+        for index in (market.asset_index[a.asset],)
+    ]
 
     def value(amount_of: str) -> Decimal:
-        return sum(
-            (market.asset_index[a.asset].value(getattr(a, amount_of)) for a in pooled), _ZERO
-        )
+        total = _ZERO
+        for asset, bid, ask in rates:
+            amount = getattr(asset, amount_of)
+            if amount:
+                total += amount * (bid if amount >= 0 else ask)
+        return total
 
     def owed(amount_of: str) -> Decimal:
-        return sum(
-            (getattr(a, amount_of) * market.asset_index[a.asset].ask_rate for a in pooled), _ZERO
-        )
+        total = _ZERO
+        for asset, _, ask in rates:
+            amount = getattr(asset, amount_of)
+            if amount:
+                total += amount * ask
+        return total
 
     available = _pooled_available(pooled, market)
     cross_wallet = value("cross_wallet_balance")
-    cross_positions = owed("cross_required") - owed("open_order_initial_margin")
     orders = owed("open_order_initial_margin")
+    cross_positions = owed("cross_required") - orders
     totals = Totals(
         cross_positions + orders,
         owed("cross_maint_margin"),

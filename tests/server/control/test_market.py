@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -183,3 +184,16 @@ def test_the_cli_prints_the_modes_side_by_side_and_moves_the_market(srv: Server)
     refused = runner.invoke(cli, ["market", "--reset", "--mark", "BTCUSDT=1", *server])
     assert refused.exit_code == 2
     assert "--reset moves nothing else" in refused.output
+
+
+def test_the_readmes_account_example_is_what_the_command_prints(srv: Server) -> None:
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text()
+    block = readme.split("```\ndemo: Single-Asset Mode\n", 1)[1].split("```", 1)[0]
+    shown = ["demo: Single-Asset Mode", *block.splitlines()]
+    # The README's account: the module's STATE, with USDT at 1 and no buffer.
+    usdt = {"USDT": {"index": "1", "bidBuffer": "0", "askBuffer": "0"}}
+    srv.control.move_market({"assetIndex": usdt})
+    srv.control.set_state("demo", STATE)
+    server = ["--server", srv.base_url, "--token", srv.admin_token]
+    printed = CliRunner().invoke(cli, ["account", "demo", *server]).output.splitlines()
+    assert printed == shown
