@@ -1,6 +1,7 @@
 """The ASGI application: route each request — a Binance endpoint to its pipeline
-(``api/pipeline.py``), the control plane, the 404 page, a WebSocket to its stream — and run the
-server's background work (the store's changes from other processes, listenKey expiry).
+(``api/pipeline.py``), the control plane, the 404 page, a WebSocket to its stream or to the
+WebSocket API (``wsapi/``) — and run the server's background work (the store's changes from
+other processes, listenKey expiry).
 
 A raw ASGI callable rather than a framework: a framework's routing and response objects cost
 more per request than the whole signed pipeline (``../shared/reference/perf-limits.md``), and no
@@ -26,6 +27,7 @@ from .http.proxies import TrustedProxies
 from .http.responses import Response, control_response
 from .state import ServerState
 from .streams.websocket import serve_stream
+from .wsapi import WSAPI_PATH, serve_wsapi
 
 __all__ = ["App", "app_from_environment"]
 
@@ -56,16 +58,16 @@ class App:
             await send({"type": "http.response.start", "status": status, "headers": headers})
             await send({"type": "http.response.body", "body": body})
         elif scope["type"] == "websocket":
-            await serve_stream(self.state, scope, receive, send)
+            if scope["path"] == WSAPI_PATH:
+                await serve_wsapi(self.state, scope, receive, send, self._client_ip(scope))
+            else:
+                await serve_stream(self.state, scope, receive, send)
         elif scope["type"] == "lifespan":
             await self._lifespan(receive, send)
 
     async def handle(self, scope: Scope, receive: Receive) -> Response | None:
         """The response to one HTTP request; None to close the connection without one."""
-        client = scope.get("client")
-        client_ip = client[0] if client else "127.0.0.1"
-        if self.proxies:
-            client_ip = self.proxies.client_ip(client_ip, scope["headers"])
+        client_ip = self._client_ip(scope)
         path: str = scope["path"]
         method: str = scope["method"]
         methods = ROUTES.get(path)
@@ -75,6 +77,14 @@ class App:
         if methods is None and path.startswith(PREFIX):
             return await self._control(scope, receive, client_ip)
         return await not_found(self.state, method, path, client_ip)
+
+    def _client_ip(self, scope: Scope) -> str:
+        """The client's IP: the peer's, or the one a trusted proxy forwards for."""
+        client = scope.get("client")
+        client_ip: str = client[0] if client else "127.0.0.1"
+        if self.proxies:
+            client_ip = self.proxies.client_ip(client_ip, scope["headers"])
+        return client_ip
 
     async def _control(self, scope: Scope, receive: Receive, client_ip: str) -> Response:
         authorization = None

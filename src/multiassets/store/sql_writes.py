@@ -196,51 +196,45 @@ def replace_state(db: Any, account_id: int, state: AccountState, at_ms: int | No
     )
     for table in ("margin_types", "leverages", "balances", "positions", "open_orders"):
         db.execute(f"DELETE FROM {table} WHERE account_id = ?", (account_id,))
-    db.cursor().executemany(
-        "INSERT INTO margin_types (account_id, symbol, margin_type) VALUES (?, ?, ?)",
-        [(account_id, symbol, kind) for symbol, kind in state.margin_types.items()],
-    )
-    db.cursor().executemany(
-        "INSERT INTO leverages (account_id, symbol, leverage) VALUES (?, ?, ?)",
-        [(account_id, symbol, leverage) for symbol, leverage in state.leverage.items()],
-    )
-    db.cursor().executemany(
-        "INSERT INTO balances (account_id, asset, wallet_balance) VALUES (?, ?, ?)",
-        [(account_id, asset, str(amount)) for asset, amount in state.balances.items()],
-    )
-    db.cursor().executemany(
-        "INSERT INTO positions (account_id, seq, symbol, position_side, position_amt,"
-        " entry_price, isolated_wallet) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [
-            (
-                account_id,
-                seq,
-                p.symbol,
-                p.position_side,
-                str(p.position_amt),
-                str(p.entry_price),
-                str(p.isolated_wallet),
-            )
-            for seq, p in enumerate(state.positions)
-        ],
-    )
-    db.cursor().executemany(
-        "INSERT INTO open_orders (account_id, order_id, symbol, side, type, price, orig_qty,"
-        " position_side) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            (
-                account_id,
-                o.order_id,
-                o.symbol,
-                o.side,
-                o.type,
-                str(o.price),
-                str(o.orig_qty),
-                o.position_side,
-            )
-            for o in state.open_orders
-        ],
-    )
+    for statement, rows in _state_rows(account_id, state):
+        db.cursor().executemany(statement, rows)
+
+
+def _state_rows(account_id: int, state: AccountState) -> list[tuple[str, list[tuple[Any, ...]]]]:
+    """Each table's INSERT and the rows of ``state`` it takes."""
+    a = account_id
+    return [
+        (
+            "INSERT INTO margin_types (account_id, symbol, margin_type) VALUES (?, ?, ?)",
+            [(a, symbol, kind) for symbol, kind in state.margin_types.items()],
+        ),
+        (
+            "INSERT INTO leverages (account_id, symbol, leverage) VALUES (?, ?, ?)",
+            [(a, symbol, leverage) for symbol, leverage in state.leverage.items()],
+        ),
+        (
+            "INSERT INTO balances (account_id, asset, wallet_balance) VALUES (?, ?, ?)",
+            [(a, asset, str(amount)) for asset, amount in state.balances.items()],
+        ),
+        (
+            "INSERT INTO positions (account_id, seq, symbol, position_side, position_amt,"
+            " entry_price, isolated_wallet) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (a, n, p.symbol, p.position_side)
+                + (str(p.position_amt), str(p.entry_price), str(p.isolated_wallet))
+                for n, p in enumerate(state.positions)
+            ],
+        ),
+        (
+            "INSERT INTO open_orders (account_id, order_id, symbol, side, type, price, orig_qty,"
+            " position_side) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (a, o.order_id, o.symbol, o.side, o.type)
+                + (str(o.price), str(o.orig_qty), o.position_side)
+                for o in state.open_orders
+            ],
+        ),
+    ]
 
 
 def apply_batched(db: Any, writes: Sequence[Write]) -> dict[int, Applied | StoreError]:

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "account_v2",
+    "account_v2_document",
     "account_v3",
     "asset_index",
     "balance",
@@ -65,10 +66,16 @@ def _symbol(call: Call) -> str | None:
     return wanted
 
 
+def account_v2_document(state: ServerState, call: Call) -> views.JSON:
+    """The v2 account document (the WebSocket API's ``account.status`` is it without
+    ``feeBurn``)."""
+    account = _account(call)
+    return views.account_v2(_margin(state, account), account.updated_ms)
+
+
 @serves(ep.ACCOUNT_V2, summary="Account information V2", answer=answers.ACCOUNT_V2)
 async def account_v2(state: ServerState, call: Call) -> bytes:
-    account = _account(call)
-    return orjson.dumps(views.account_v2(_margin(state, account), account.updated_ms))
+    return orjson.dumps(account_v2_document(state, call))
 
 
 @serves(ep.ACCOUNT_V3, summary="Account information V3", answer=answers.ACCOUNT_V3)

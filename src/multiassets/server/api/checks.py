@@ -70,6 +70,17 @@ _NONE_SENT: Mapping[str, str] = _Nothing()
 _NONE_READ: Mapping[str, str | None] = _NONE_SENT
 
 
+@dataclass(frozen=True, slots=True)
+class DecodedSource:
+    """Parameters that arrive already decoded, not as a query string or a form body: a
+    WebSocket API frame's ``params`` (``server/wsapi/envelope.py``), each value as text."""
+
+    params: Mapping[str, str]
+    signature: str | None
+    #: What was signed: every parameter but ``signature``, sorted by name, ``k=v`` by ``&``.
+    payload: bytes
+
+
 @dataclass(slots=True)
 class Request:
     """A request as read from the wire, and what the checks learn of it as they pass."""
@@ -95,6 +106,9 @@ class Request:
     timestamp: int = 0
     recv_window: int = 0
     args: Mapping[str, str | None] = _NONE_READ
+    #: The parameters of a request that carries them decoded (the WebSocket API), in place
+    #: of the query and the body.
+    decoded: DecodedSource | None = None
 
 
 @dataclass(slots=True)
@@ -178,6 +192,9 @@ def _api_key(state: ServerState, endpoint: Endpoint, request: Request) -> None:
 
 
 def _parameters(state: ServerState, endpoint: Endpoint, request: Request) -> None:
+    if request.decoded is not None:
+        request.params = request.decoded.params
+        return
     query = request.query_source = parse_source(request.query)
     body = request.body_source = _body_source(request) if request.body else EMPTY_SOURCE
     request.params = {**body.params, **query.params} if body.params else query.params
@@ -215,6 +232,9 @@ def _time_window(state: ServerState, endpoint: Endpoint, request: Request) -> No
 
 
 def _signature(state: ServerState, endpoint: Endpoint, request: Request) -> None:
+    if request.decoded is not None:
+        _decoded_signature(state, request, request.decoded)
+        return
     query, body, key = request.query_source, request.body_source, request.key
     assert key is not None
     signature = query.signature if query.signature is not None else body.signature
@@ -229,6 +249,19 @@ def _signature(state: ServerState, endpoint: Endpoint, request: Request) -> None
             reason=explain_signature(
                 key, query.signed, body.signed, signature, in_query, signature_last
             ),
+        )
+
+
+def _decoded_signature(state: ServerState, request: Request, decoded: DecodedSource) -> None:
+    key = request.key
+    assert key is not None
+    if not decoded.signature:
+        raise ApiError(MANDATORY_PARAM, param="signature", reason="no signature parameter")
+    if not state.registry.verifier(key)(decoded.payload, decoded.signature):
+        raise ApiError(
+            INVALID_SIGNATURE,
+            reason=f"not a {key.kind} signature of the parameters sorted by name "
+            f"({len(decoded.payload)} bytes, every parameter but signature, k=v joined by &)",
         )
 
 
@@ -368,6 +401,8 @@ def _body_source(request: Request) -> ParsedSource:
 
 def _names_sent(request: Request) -> set[str]:
     """The parameter names a request sends, read leniently (refusing is for later steps)."""
+    if request.decoded is not None:
+        return set(request.decoded.params)
     sources = [request.query]
     if _body_source_allowed(request):
         sources.append(request.body)

@@ -19,7 +19,7 @@ from .checks import MAX_BODY_BYTES, Call, Request, check
 from .ratelimit import WeightRefused
 from .routes import Route
 
-__all__ = ["handle_api", "not_found", "read_body"]
+__all__ = ["handle_api", "not_found", "read_body", "refusal_for", "used_weight"]
 
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
 
@@ -48,7 +48,7 @@ async def handle_api(
             response = await _inject(state, fault, route, call)
     except Exception as error:
         refused = refusal_for(state, error, request)
-        response = error_response(refused, await _used(state, refused, request))
+        response = error_response(refused, await used_weight(state, refused, request))
         if refused.spec is IP_BANNED:
             request.weight = 0  # a banned IP's requests are not counted
     _finish(state, request, response, refused, account, injected, started)
@@ -144,7 +144,7 @@ async def _inject(
     raise fault.error(call.client_ip, state.config.weight_limit, call.now_ms)
 
 
-async def _used(state: ServerState, error: ApiError, request: Request) -> int:
+async def used_weight(state: ServerState, error: ApiError, request: Request) -> int:
     """The weight to report with a refusal: what the charge said, when it said it."""
     if isinstance(error, WeightRefused):
         return error.used_weight
