@@ -31,7 +31,7 @@ import pytest
 
 from multiassets.protocol.signing import generate_private_key, load_private_key
 
-from ..support import Server
+from ..support import BACKEND, Server
 from .matrix import FAMILIES, Adapter, Key, Refusal
 from .streams import NO_STREAM, STREAMS, WAIT, UserStream
 
@@ -223,6 +223,10 @@ def test_client(
 ) -> None:
     if (family, kind) in UNSUPPORTED:
         pytest.skip(UNSUPPORTED[family, kind])
+    if kind != "HMAC" and BACKEND != "sqlite":
+        # How a client signs is the same whichever database the server uses: the other key
+        # types run in the SQLite pass.
+        pytest.skip("RSA and Ed25519 signing: the SQLite pass")
     if scenario == STREAM and family in NO_STREAM:
         pytest.skip(NO_STREAM[family])
     server.control.set_state("demo", {})  # a new account's state: Single-Asset Mode

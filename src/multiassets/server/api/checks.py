@@ -79,6 +79,9 @@ class DecodedSource:
     signature: str | None
     #: What was signed: every parameter but ``signature``, sorted by name, ``k=v`` by ``&``.
     payload: bytes
+    #: Sent without apiKey and signature on a connection logged on (``session.logon``): the
+    #: session's key is the request's, and nothing is signed.
+    by_session: bool = False
 
 
 @dataclass(slots=True)
@@ -203,6 +206,10 @@ def _parameters(state: ServerState, endpoint: Endpoint, request: Request) -> Non
 def _timestamp(state: ServerState, endpoint: Endpoint, request: Request) -> None:
     params = request.params
     raw_timestamp = params.get("timestamp")
+    if raw_timestamp is None and request.decoded is not None and request.decoded.by_session:
+        # A logged-on session's request may leave it out (PARITY.md): it is on time.
+        request.timestamp, request.recv_window = request.now_ms, RECV_WINDOW.default or 0
+        return
     if raw_timestamp is None:
         raise ApiError(MANDATORY_PARAM, param="timestamp", reason="no timestamp parameter")
     request.timestamp = parse_long("timestamp", raw_timestamp)
@@ -255,6 +262,8 @@ def _signature(state: ServerState, endpoint: Endpoint, request: Request) -> None
 def _decoded_signature(state: ServerState, request: Request, decoded: DecodedSource) -> None:
     key = request.key
     assert key is not None
+    if decoded.by_session:
+        return  # the session's logon was signed
     if not decoded.signature:
         raise ApiError(MANDATORY_PARAM, param="signature", reason="no signature parameter")
     if not state.registry.verifier(key)(decoded.payload, decoded.signature):

@@ -17,7 +17,9 @@ import orjson
 
 from ...protocol import endpoints as ep
 from ...protocol.endpoints import Endpoint, Security
-from ..api import account_views
+from ...protocol.errors import INVALID_SIGNATURE, ApiError
+from ...store import ApiKey
+from ..api import account_views, handlers
 from ..api.checks import Call, Step, plan
 from ..api.operations import Handler
 
@@ -38,6 +40,9 @@ class Session:
     #: Whether answers carry ``rateLimits`` unless a request says otherwise (the URL's
     #: ``returnRateLimits``).
     return_rate_limits: bool
+    #: The key ``session.logon`` authenticated, and since when (the logon's timestamp).
+    key: ApiKey | None = None
+    authorized_since: int | None = None
 
 
 Answer = Callable[["ServerState", Call, Session], Awaitable[bytes]]
@@ -63,16 +68,34 @@ def _rest(handler: Handler) -> Answer:
 
 
 async def _session_status(state: ServerState, call: Call, session: Session) -> bytes:
-    # No session.logon yet: a connection is never authenticated.
+    key = session.key
     return orjson.dumps(
         {
-            "apiKey": None,
-            "authorizedSince": None,
+            "apiKey": key.api_key if key is not None else None,
+            "authorizedSince": session.authorized_since,
             "connectedSince": session.connected_ms,
             "returnRateLimits": session.return_rate_limits,
             "serverTime": call.now_ms,
         }
     )
+
+
+async def _session_logon(state: ServerState, call: Call, session: Session) -> bytes:
+    """Authenticate the connection with an Ed25519 key (the only kind Binance takes here:
+    another, however well signed, is refused as a bad signature, PARITY.md)."""
+    key = call.key
+    assert key is not None
+    if key.kind != "ED25519":
+        raise ApiError(
+            INVALID_SIGNATURE, reason=f"session.logon takes Ed25519 keys, not {key.kind}"
+        )
+    session.key, session.authorized_since = key, int(call.params["timestamp"])
+    return await _session_status(state, call, session)
+
+
+async def _session_logout(state: ServerState, call: Call, session: Session) -> bytes:
+    session.key, session.authorized_since = None, None
+    return await _session_status(state, call, session)
 
 
 async def _account_status(state: ServerState, call: Call, session: Session) -> bytes:
@@ -82,14 +105,22 @@ async def _account_status(state: ServerState, call: Call, session: Session) -> b
 
 
 SESSION_STATUS = Endpoint("WS", "session.status", Security.NONE, 2)
+SESSION_LOGON = Endpoint("WS", "session.logon", Security.USER_DATA, 2)
+SESSION_LOGOUT = Endpoint("WS", "session.logout", Security.NONE, 2)
 
 #: Every method served, by name.
 METHODS: dict[str, Method] = {
+    "session.logon": Method(SESSION_LOGON, _session_logon),
     "session.status": Method(SESSION_STATUS, _session_status),
+    "session.logout": Method(SESSION_LOGOUT, _session_logout),
     "account.status": Method(ep.ACCOUNT_V2, _account_status),
     "v2/account.status": Method(ep.ACCOUNT_V3, _rest(account_views.account_v3)),
     "account.balance": Method(ep.BALANCE_V2, _rest(account_views.balance)),
     "v2/account.balance": Method(ep.BALANCE_V3, _rest(account_views.balance)),
     "account.position": Method(ep.POSITION_RISK_V2, _rest(account_views.position_risk_v2)),
     "v2/account.position": Method(ep.POSITION_RISK_V3, _rest(account_views.position_risk_v3)),
+    # The same listenKeys as REST's (§8.7): one per account, started or extended, kept, closed.
+    "userDataStream.start": Method(ep.OPEN_LISTEN_KEY, _rest(handlers.open_listen_key)),
+    "userDataStream.ping": Method(ep.KEEPALIVE_LISTEN_KEY, _rest(handlers.keepalive_listen_key)),
+    "userDataStream.stop": Method(ep.CLOSE_LISTEN_KEY, _rest(handlers.close_listen_key)),
 }

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -118,8 +119,14 @@ class _Connection:
         method = METHODS.get(name)
         if method is None:
             raise ApiError(INVALID_PARAM, param="method", reason=f"no method {name[:40]!r}")
-        request.decoded = decoded_source(params)
-        request.api_key = request.decoded.params.get("apiKey")
+        decoded = decoded_source(params)
+        key = self.session.key
+        if key is not None and "apiKey" not in decoded.params and decoded.signature is None:
+            decoded = replace(decoded, by_session=True)
+            request.api_key = key.api_key
+        else:
+            request.api_key = decoded.params.get("apiKey")
+        request.decoded = decoded
         call = await check(self.state, method.endpoint, method.steps, request)
         return call, await method.answer(self.state, call, self.session)
 
