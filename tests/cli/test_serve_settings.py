@@ -17,17 +17,27 @@ from multiassets.server.config import ServerConfig
 from ..support import redis_url, running_server
 
 MODE = "/fapi/v1/multiAssetsMargin"
+#: The WebSocket ping interval and pong deadline each `serve` run was given.
+pinged: list[tuple[float, float]] = []
 
 
 @pytest.fixture
 def started(monkeypatch: pytest.MonkeyPatch) -> list[tuple[ServerConfig, str, int, int]]:
     """What `serve` would run, instead of running it."""
     calls: list[tuple[ServerConfig, str, int, int]] = []
+    pinged.clear()
 
     def run(
-        config: ServerConfig, host: str, port: int, workers: int, access_log: bool, level: str
+        config: ServerConfig,
+        host: str,
+        port: int,
+        workers: int,
+        pings: tuple[float, float],
+        access_log: bool,
+        level: str,
     ) -> None:
         calls.append((config, host, port, workers))
+        pinged.append(pings)
 
     monkeypatch.setattr(serve_module, "_run", run)
     return calls
@@ -186,3 +196,14 @@ def test_serve_help_shows_the_defaults() -> None:
         "--ban-longest": "259200",
     }
     assert shown["--head-timeout"] == "10.0"
+
+
+def test_websocket_pings_default_to_binances_and_can_be_set(
+    tmp_path: Path, started: list[Any]
+) -> None:
+    db = f"sqlite:///{tmp_path / 'pings.db'}"
+    assert invoke("--db", db).exit_code == 0
+    env = {"MULTIASSETS_WS_PONG_TIMEOUT": "30"}
+    assert invoke("--db", db, "--ws-ping-interval", "5", env=env).exit_code == 0
+    # Every 3 minutes, a pong due within 10 (binance-account.md §8.1).
+    assert pinged == [(180, 600), (5, 30)]

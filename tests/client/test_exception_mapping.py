@@ -52,6 +52,7 @@ BY_ENTRY: dict[str, type[BinanceError]] = {
     "INVALID_PARAM": RequestError,
     "BAD_API_KEY_FMT": AuthError,
     "REJECTED_MBX_KEY": AuthError,
+    "SESSION_KEY_REJECTED": AuthError,
     "INVALID_SYMBOL": RequestError,
     "INVALID_LISTEN_KEY": RequestError,
     "NO_NEED_TO_CHANGE_MARGIN_TYPE": AccountRuleError,

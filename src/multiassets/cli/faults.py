@@ -53,8 +53,12 @@ def list_faults(server_url: str, token: str) -> None:
 
 @faults.command("add")
 @click.option("--kind", required=True, type=click.Choice(_KINDS))
-@click.option("--method", help="Only this HTTP method.")
-@click.option("--path", help="Only this path, e.g. /fapi/v1/multiAssetsMargin.")
+@click.option("--method", help="Only this HTTP method; WS for the WebSocket API's requests.")
+@click.option(
+    "--path",
+    help="Only this path, e.g. /fapi/v1/multiAssetsMargin, or WebSocket API method, e.g. "
+    "account.status.",
+)
 @click.option("--account", help="Only this account's requests.")
 @click.option("--api-key", help="Only this key's requests.")
 @click.option("--probability", type=click.FloatRange(0, 1, min_open=True), default=1.0)

@@ -25,6 +25,8 @@ from ..protocol.limits import (
     ORDERS_1M,
     ORDERS_10S,
     REQUEST_WEIGHT_1M,
+    WS_PING_INTERVAL_S,
+    WS_PONG_TIMEOUT_S,
 )
 from ..server.config import CONFIG_ENV, ServerConfig
 from ..server.logs import LEVELS, logging_config
@@ -187,6 +189,23 @@ _option = partial(click.option, show_envvar=True)
     help="Seconds a client may take to send a request's head, and then its body (then 408).",
 )
 @_option(
+    "--ws-ping-interval",
+    default=WS_PING_INTERVAL_S,
+    envvar="MULTIASSETS_WS_PING_INTERVAL",
+    show_default=True,
+    type=click.FloatRange(0.1),
+    help="Seconds between the server's pings on each WebSocket connection (Binance's: 3 min).",
+)
+@_option(
+    "--ws-pong-timeout",
+    default=WS_PONG_TIMEOUT_S,
+    envvar="MULTIASSETS_WS_PONG_TIMEOUT",
+    show_default=True,
+    type=click.FloatRange(0.1),
+    help="Seconds a WebSocket client has to answer a ping before it is disconnected "
+    "(Binance's: 10 min).",
+)
+@_option(
     "--log-level",
     default="info",
     envvar="MULTIASSETS_LOG_LEVEL",
@@ -212,6 +231,8 @@ def serve(
     faults_file: str | None,
     trusted_proxies: tuple[str, ...],
     head_timeout: float,
+    ws_ping_interval: float,
+    ws_pong_timeout: float,
     log_level: str,
     access_log: bool,
 ) -> None:
@@ -262,7 +283,8 @@ def serve(
         f"database {db_url}{shared})",
         err=True,
     )
-    _run(config, host, port, workers, access_log, log_level.lower())
+    pings = (ws_ping_interval, ws_pong_timeout)
+    _run(config, host, port, workers, pings, access_log, log_level.lower())
 
 
 def _proxies(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -306,6 +328,7 @@ def _run(
     host: str,
     port: int,
     workers: int,
+    pings: tuple[float, float],
     access_log: bool,
     log_level: str = "info",
 ) -> None:
@@ -326,6 +349,9 @@ def _run(
         http=EdgeProtocol,
         loop="uvloop",
         ws=EdgeWebSocketProtocol,
+        # Binance's pings: every 3 minutes, a pong (the ping's payload) due within 10.
+        ws_ping_interval=pings[0],
+        ws_ping_timeout=pings[1],
         lifespan="on",
         access_log=access_log,
         log_config=logging_config(log_level),

@@ -225,6 +225,15 @@ REJECTED_MBX_KEY = _spec(
     Category.AUTH,
     "Invalid API-key, IP, or permissions for action, request ip: {ip}",
 )
+# The WebSocket API's frame ending a session whose key no longer passes (binance-account.md
+# §8.2): the documented text, without the request's IP.
+SESSION_KEY_REJECTED = _spec(
+    "SESSION_KEY_REJECTED",
+    -2015,
+    401,
+    Category.AUTH,
+    "Invalid API-key, IP, or permissions for action.",
+)
 
 INVALID_SYMBOL = _spec("INVALID_SYMBOL", -1121, 400, _REQUEST, "Invalid symbol.")
 INVALID_LISTEN_KEY = _spec(

@@ -15,6 +15,8 @@ __all__ = [
     "RECV_WINDOW_MS",
     "REQUEST_WEIGHT_1M",
     "WEIGHT_WINDOW_MS",
+    "WS_PING_INTERVAL_S",
+    "WS_PONG_TIMEOUT_S",
 ]
 
 #: REQUEST_WEIGHT per IP per minute, Binance's default tier (exchangeInfo ``rateLimits``).
@@ -32,3 +34,7 @@ BAN_LONGEST_S = 3 * 24 * 3600
 RECV_WINDOW_MS = 5000
 #: How far ahead of the server's clock a ``timestamp`` may be: -1021 "…1000ms ahead…".
 FUTURE_TOLERANCE_MS = 1000
+#: The server pings every WebSocket connection every 3 minutes and closes one whose pong (the
+#: ping's payload, copied) has not come in 10 (WebSocket API General Info, market streams).
+WS_PING_INTERVAL_S = 180
+WS_PONG_TIMEOUT_S = 600

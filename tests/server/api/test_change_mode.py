@@ -362,8 +362,8 @@ def test_a_change_to_an_account_deleted_meanwhile_is_2015(tmp_path: Path) -> Non
 
     from multiassets.admin import Admin
     from multiassets.protocol.errors import ApiError
-    from multiassets.server.api.checks import Call
     from multiassets.server.api.handlers import change_multi_assets_margin
+    from multiassets.server.api.request import Call
     from multiassets.server.config import ServerConfig
     from multiassets.server.state import ServerState
     from multiassets.store import DeleteAccount

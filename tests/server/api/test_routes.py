@@ -17,8 +17,9 @@ from multiassets.protocol import endpoints as ep
 from multiassets.protocol.endpoints import Endpoint, Security, WeightByParam
 from multiassets.protocol.errors import ApiError
 from multiassets.server.api import routes
-from multiassets.server.api.checks import CHECKS, Request, check, plan
+from multiassets.server.api.checks import CHECKS, check, plan
 from multiassets.server.api.operations import OPERATIONS, Operation
+from multiassets.server.api.request import Request
 from multiassets.server.config import ServerConfig
 from multiassets.server.state import ServerState
 

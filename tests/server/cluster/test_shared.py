@@ -18,6 +18,7 @@ from websockets.sync.client import connect
 from multiassets.testing import serve_existing
 
 from ...support import Server, on_new_account, postgres_database, redis_url, running_server
+from ..wsapi.frames import call, open_api, signed, weight
 
 MODE = "/fapi/v1/multiAssetsMargin"
 PROXY = ("--trusted-proxy", "127.0.0.1")
@@ -103,6 +104,41 @@ def test_a_change_through_one_is_read_through_the_other_at_once(
         # No waiting: the acknowledged change is what the other process answers next.
         read = signed_from(reader, ip, "GET", MODE)
         assert read.json() == {"multiAssetsMargin": target == "true"}
+
+
+def test_websocket_and_rest_requests_through_two_processes_share_one_budget(
+    nodes: tuple[Server, Server],
+) -> None:
+    first, second = nodes
+    ip = "10.9.0.1"
+    with open_api(first, forwarded_for=ip) as ws:  # the handshake: 5
+        status = call(ws, "account.status", signed(first))  # 5: 10
+        rest = signed_from(second, ip, "GET", MODE)  # 30: 40
+        balance = call(ws, "account.balance", signed(first))  # 5: 45
+        more = [signed_from(second, ip, "GET", MODE) for _ in range(2)]  # 75, then 105: 429
+        banned = call(ws, "account.balance", signed(first))
+    assert (status["status"], status["rateLimits"]) == (200, weight(10, 100))
+    assert (rest.status, rest.weight) == (200, 40)
+    assert (balance["status"], balance["rateLimits"]) == (200, weight(45, 100))
+    assert [(r.status, r.weight) for r in more] == [(200, 75), (429, 105)]
+    # Over the limit through the other process: this one's WebSocket API is banned too.
+    assert banned["status"] == 418 and banned["error"]["code"] == -1003
+    assert banned["error"]["msg"].startswith(f"Way too many requests; IP({ip}) banned until ")
+
+
+def test_a_websocket_session_reads_a_change_through_the_other_at_once(
+    nodes: tuple[Server, Server],
+) -> None:
+    first, second = nodes
+    with open_api(first, forwarded_for="10.9.0.2") as ws:
+        for step in range(6):
+            target = "true" if step % 2 == 0 else "false"
+            ip = f"10.9.1.{step}"
+            changed = signed_from(second, ip, "POST", MODE, multiAssetsMargin=target)
+            assert changed.status == 200, changed.body
+            # No waiting: the next frame answers with the change the other process committed.
+            read = call(ws, "account.status", signed(first))
+            assert read["result"]["multiAssetsMargin"] is (target == "true")
 
 
 def test_a_changes_time_is_read_through_the_other_at_once(

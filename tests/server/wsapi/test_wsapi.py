@@ -3,107 +3,28 @@ account methods against their REST twins, the checks, and the one weight budget.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from websockets.exceptions import ConnectionClosedOK
-from websockets.sync.client import ClientConnection, connect
 
 from multiassets.protocol.signing import generate_private_key, load_private_key
 
-from ...support import (
-    ONCE,
-    Credentials,
-    Renewable,
-    Server,
-    frozen_minute,
-    now_ms,
-    running_server,
-    sign,
+from ...support import ONCE, Server, frozen_minute, now_ms, sign
+from .frames import (
+    SEEDED,
+    ask,
+    call,
+    hmac_signer,
+    open_api,
+    refusal,
+    signed,
+    weight,
+    without_limits,
 )
 
-LIMIT = 1_000_000
 #: The WebSocket API reads the account the REST views read: the database is the REST tests'.
 pytestmark = ONCE
-Signer = Callable[[bytes], str]
-#: 1000 USDT and 0.1 BTC; long 0.1 BTCUSDT from 80000 at 10x; an order to buy 1 ETHUSDT.
-SEEDED: dict[str, Any] = {
-    "balances": {"USDT": "1000", "BTC": "0.1"},
-    "leverage": {"BTCUSDT": 10},
-    "positions": [{"symbol": "BTCUSDT", "positionAmt": "0.1", "entryPrice": "80000"}],
-    "openOrders": [
-        {"orderId": 7, "symbol": "ETHUSDT", "side": "BUY", "price": "2500", "origQty": "1"}
-    ],
-}
-
-
-@pytest.fixture(scope="module")
-def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Renewable]:
-    with running_server(tmp_path_factory.mktemp("wsapi"), "--weight-limit", str(LIMIT)) as server:
-        yield Renewable(server)
-
-
-@pytest.fixture
-def srv(shared: Renewable) -> Server:
-    return shared.renew()
-
-
-def open_api(srv: Server, query: str = "") -> ClientConnection:
-    return connect(f"ws://127.0.0.1:{srv.port}/ws-fapi/v1{query}", open_timeout=5)
-
-
-def ask(ws: ClientConnection, frame: Any) -> Any:
-    ws.send(frame if isinstance(frame, str) else json.dumps(frame))
-    return json.loads(ws.recv(timeout=5))
-
-
-def call(ws: ClientConnection, method: str, params: dict[str, Any] | None = None) -> Any:
-    return ask(ws, {"id": "r", "method": method, "params": params or {}})
-
-
-def hmac_signer(credentials: Credentials) -> Signer:
-    return lambda payload: sign(credentials.secret, payload)
-
-
-def signed(
-    srv: Server,
-    params: dict[str, Any] | None = None,
-    timestamp: int | None = None,
-    api_key: str | None = None,
-    signer: Signer | None = None,
-) -> dict[str, Any]:
-    """``params`` with apiKey, timestamp and the signature of them all, sorted by name."""
-    fields = {"apiKey": api_key or srv.demo.api_key, **(params or {})}
-    fields["timestamp"] = timestamp if timestamp is not None else now_ms()
-    texts = {
-        k: ("true" if v else "false") if isinstance(v, bool) else str(v) for k, v in fields.items()
-    }
-    payload = "&".join(f"{name}={texts[name]}" for name in sorted(texts))
-    fields["signature"] = (signer or hmac_signer(srv.demo))(payload.encode())
-    return fields
-
-
-def weight(count: int) -> list[dict[str, Any]]:
-    return [
-        {
-            "rateLimitType": "REQUEST_WEIGHT",
-            "interval": "MINUTE",
-            "intervalNum": 1,
-            "limit": LIMIT,
-            "count": count,
-        }
-    ]
-
-
-def refusal(status: int, code: int, msg: str, ident: Any = "r") -> dict[str, Any]:
-    return {"id": ident, "status": status, "error": {"code": code, "msg": msg}}
-
-
-def without_limits(answer: dict[str, Any]) -> dict[str, Any]:
-    assert "rateLimits" in answer
-    return {name: value for name, value in answer.items() if name != "rateLimits"}
 
 
 # -- the envelope -----------------------------------------------------------------------------
@@ -344,98 +265,3 @@ def test_signature_missing_and_recv_window_not_positive(srv: Server) -> None:
     assert without_limits(zero) == refusal(
         400, -1130, "Data sent for parameter 'recvWindow' is not valid."
     )
-
-
-# -- sessions -----------------------------------------------------------------------------------
-
-
-def ed25519_key(srv: Server) -> tuple[str, Signer]:
-    _, signer, public_pem = load_private_key(generate_private_key("ED25519"))
-    return srv.control.create_key("demo", public_key=public_pem)["apiKey"], signer
-
-
-def test_a_session_logged_on_with_ed25519_needs_no_key_or_signature_until_logout(
-    srv: Server,
-) -> None:
-    srv.control.set_state("demo", SEEDED)
-    api_key, signer = ed25519_key(srv)
-    rest = srv.signed("GET", "/fapi/v3/account").json()
-    with frozen_minute(srv) as at, open_api(srv) as ws:
-        logon = call(ws, "session.logon", signed(srv, timestamp=at, api_key=api_key, signer=signer))
-        status = call(ws, "session.status")
-        # Without apiKey and signature: the session's key; with or without a timestamp.
-        timed = call(ws, "v2/account.status", {"timestamp": at})
-        untimed = call(ws, "v2/account.status")
-        logout = call(ws, "session.logout")
-        after = call(ws, "v2/account.status", {"timestamp": at})
-    logged_on = {
-        "apiKey": api_key,
-        "authorizedSince": at,  # the logon's timestamp, as Binance's example shows it
-        "connectedSince": at,
-        "returnRateLimits": True,
-        "serverTime": at,
-    }
-    # Handshake 5, logon 2: 7.
-    assert logon == {"id": "r", "status": 200, "result": logged_on, "rateLimits": weight(7)}
-    assert status["result"] == logged_on
-    assert timed["result"] == untimed["result"] == rest
-    assert logout["result"] == {**logged_on, "apiKey": None, "authorizedSince": None}
-    assert without_limits(after) == refusal(401, -2014, "API-key format invalid.")
-
-
-def test_an_hmac_key_cannot_log_on(srv: Server) -> None:
-    # sieblyio/binance#626: an HMAC key's logon "consistently" got the invalid-signature error.
-    with open_api(srv) as ws:
-        answer = call(ws, "session.logon", signed(srv))
-        status = call(ws, "session.status")
-    assert without_limits(answer) == refusal(400, -1022, "Signature for this request is not valid.")
-    assert status["result"]["apiKey"] is None
-
-
-def test_a_logged_on_sessions_key_revoked_is_refused_on_the_next_request(srv: Server) -> None:
-    api_key, signer = ed25519_key(srv)
-    with open_api(srv) as ws:
-        assert (
-            call(ws, "session.logon", signed(srv, api_key=api_key, signer=signer))["status"] == 200
-        )
-        srv.control.revoke_key(api_key)
-        answer = call(ws, "account.balance")
-    assert without_limits(answer) == refusal(
-        401, -2015, "Invalid API-key, IP, or permissions for action, request ip: 127.0.0.1"
-    )
-
-
-# -- the user data stream's listenKey -----------------------------------------------------------
-
-NO_LISTEN_KEY = (
-    "This listenKey does not exist. Please use POST /fapi/v1/listenKey to recreate listenKey"
-)
-
-
-def test_user_data_stream_methods_share_the_rest_listen_key(srv: Server) -> None:
-    key = {"apiKey": srv.demo.api_key}
-    with frozen_minute(srv), open_api(srv) as ws:
-        started = call(ws, "userDataStream.start", key)
-        rest = srv.request("POST", "/fapi/v1/listenKey", headers={"X-MBX-APIKEY": key["apiKey"]})
-        pinged = call(ws, "userDataStream.ping", key)
-        stopped = call(ws, "userDataStream.stop", key)
-        again = call(ws, "userDataStream.ping", key)
-    listen_key = started["result"]["listenKey"]
-    assert rest.json() == {"listenKey": listen_key}  # one per account, whichever way asked
-    # The handshake 5, start 1; REST's 1; ping 1, stop 1.
-    assert started["rateLimits"] == weight(6)
-    assert (pinged["result"], pinged["rateLimits"]) == ({"listenKey": listen_key}, weight(8))
-    assert (stopped["status"], stopped["result"]) == (200, {})
-    assert without_limits(again) == refusal(400, -1125, NO_LISTEN_KEY)
-
-
-def test_a_logged_on_session_starts_its_stream_without_an_api_key(srv: Server) -> None:
-    api_key, signer = ed25519_key(srv)
-    with open_api(srv) as ws:
-        assert (
-            call(ws, "session.logon", signed(srv, api_key=api_key, signer=signer))["status"] == 200
-        )
-        started = call(ws, "userDataStream.start")
-        stopped = call(ws, "userDataStream.stop")
-    assert started["status"] == 200 and len(started["result"]["listenKey"]) == 64
-    assert stopped["result"] == {}

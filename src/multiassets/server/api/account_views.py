@@ -27,7 +27,7 @@ from .operations import refusals, serves
 
 if TYPE_CHECKING:
     from ..state import ServerState
-    from .checks import Call
+    from .request import Call
 
 __all__ = [
     "account_v2",

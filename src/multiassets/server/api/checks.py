@@ -9,10 +9,8 @@ parameters comes after, in its handler.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
-from urllib.parse import unquote_plus
 
 from ...protocol.endpoints import RECV_WINDOW, Endpoint, Security, WeightByParam
 from ...protocol.errors import (
@@ -33,100 +31,17 @@ from ...protocol.errors import (
 )
 from ...protocol.keys import KEY_LENGTH, is_api_key
 from ...protocol.limits import FUTURE_TOLERANCE_MS
-from ...protocol.params import EMPTY_SOURCE, ParsedSource, parse_long, parse_source
+from ...protocol.params import EMPTY_SOURCE, parse_long, parse_source
 from ...protocol.signing import signed_payload
-from ...store import Account, ApiKey
 from ..state import ServerState
 from .explain import explain_key_format, explain_signature
 from .ratelimit import WeightLimiter
+from .request import MAX_BODY_BYTES, Call, DecodedSource, Request, body_source, names_sent
 
-__all__ = ["CHECKS", "MAX_BODY_BYTES", "Call", "Check", "Refusal", "Request", "check", "plan"]
-
-#: Larger bodies are refused (after the charge) without being read to the end.
-MAX_BODY_BYTES = 1 << 20
-_FORM = "application/x-www-form-urlencoded"
+__all__ = ["CHECKS", "Check", "Refusal", "Step", "check", "plan"]
 
 #: A refusal a step (or a handler) can answer: the error, and the parameter its text names.
 Refusal = tuple[ErrorSpec, str | None]
-
-
-class _Nothing(Mapping[str, Any]):
-    """No parameters: what a request holds before the checks read any. One, shared and
-    read-only (hashable, so a dataclass may default to it), rather than a dict per request."""
-
-    def __getitem__(self, name: str) -> Any:
-        raise KeyError(name)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(())
-
-    def __len__(self) -> int:
-        return 0
-
-    __hash__ = object.__hash__
-
-
-_NONE_SENT: Mapping[str, str] = _Nothing()
-_NONE_READ: Mapping[str, str | None] = _NONE_SENT
-
-
-@dataclass(frozen=True, slots=True)
-class DecodedSource:
-    """Parameters that arrive already decoded, not as a query string or a form body: a
-    WebSocket API frame's ``params`` (``server/wsapi/envelope.py``), each value as text."""
-
-    params: Mapping[str, str]
-    signature: str | None
-    #: What was signed: every parameter but ``signature``, sorted by name, ``k=v`` by ``&``.
-    payload: bytes
-    #: Sent without apiKey and signature on a connection logged on (``session.logon``): the
-    #: session's key is the request's, and nothing is signed.
-    by_session: bool = False
-
-
-@dataclass(slots=True)
-class Request:
-    """A request as read from the wire, and what the checks learn of it as they pass."""
-
-    method: str
-    path: str
-    query: bytes
-    body: bytes
-    client_ip: str
-    api_key: str | None = None
-    content_type: str | None = None
-    #: The body was over the size limit, so not read to the end.
-    oversized: bool = False
-    #: Set by the first check: the weight charged, and the client IP's weight this minute,
-    #: this request included.
-    weight: int = 0
-    used_weight: int | None = None
-    now_ms: int = 0
-    key: ApiKey | None = None
-    query_source: ParsedSource = EMPTY_SOURCE
-    body_source: ParsedSource = EMPTY_SOURCE
-    params: Mapping[str, str] = _NONE_SENT
-    timestamp: int = 0
-    recv_window: int = 0
-    args: Mapping[str, str | None] = _NONE_READ
-    #: The parameters of a request that carries them decoded (the WebSocket API), in place
-    #: of the query and the body.
-    decoded: DecodedSource | None = None
-
-
-@dataclass(slots=True)
-class Call:
-    """A request that passed every check, as the handler sees it."""
-
-    now_ms: int
-    used_weight: int
-    params: Mapping[str, str]
-    client_ip: str
-    key: ApiKey | None = None
-    account: Account | None = None
-    #: The endpoint's declared parameters, read (``Param.read``), by name.
-    args: Mapping[str, str | None] = _NONE_READ
-
 
 Step = Callable[[ServerState, Endpoint, Request], "Awaitable[None] | None"]
 
@@ -140,6 +55,9 @@ class Check:
     applies: Callable[[Endpoint], bool]
     refusals: Callable[[Endpoint], tuple[Refusal, ...]]
     run: Step
+    #: Its refusals are the HTTP request's reading (the query, the body): a WebSocket API
+    #: frame's params, decoded already, can't meet them.
+    http_only: bool = False
 
 
 def _always(
@@ -155,7 +73,7 @@ def _always(
 def _charge(state: ServerState, endpoint: Endpoint, request: Request) -> Awaitable[None] | None:
     weight = endpoint.weight
     if isinstance(weight, WeightByParam):  # the parameters are read only later: just names
-        weight = endpoint.weight_for(_names_sent(request))
+        weight = endpoint.weight_for(names_sent(request))
     request.weight = weight
     limiter = state.limiter
     if isinstance(limiter, WeightLimiter):  # counted in this process: nothing to wait for
@@ -199,7 +117,7 @@ def _parameters(state: ServerState, endpoint: Endpoint, request: Request) -> Non
         request.params = request.decoded.params
         return
     query = request.query_source = parse_source(request.query)
-    body = request.body_source = _body_source(request) if request.body else EMPTY_SOURCE
+    body = request.body_source = body_source(request) if request.body else EMPTY_SOURCE
     request.params = {**body.params, **query.params} if body.params else query.params
 
 
@@ -313,6 +231,7 @@ CHECKS: tuple[Check, ...] = (
         lambda endpoint: endpoint.method != "GET",
         _always(TOO_MANY_PARAMETERS),
         _body_size,
+        http_only=True,
     ),
     Check(
         "API key",
@@ -331,6 +250,7 @@ CHECKS: tuple[Check, ...] = (
         lambda endpoint: endpoint.security.needs_key or bool(endpoint.params),
         _always(DUPLICATE_PARAM, ILLEGAL_CHARS),
         _parameters,
+        http_only=True,
     ),
     Check(
         "timestamp",
@@ -393,30 +313,3 @@ async def check(
         account,
         request.args,
     )
-
-
-def _body_source_allowed(request: Request) -> bool:
-    # Only a form body (or one sent without a Content-Type) carries parameters; a JSON body
-    # is not a parameter source on Binance, so it is neither read nor signed.
-    if not request.body or request.method == "GET":
-        return False
-    content_type = request.content_type
-    return content_type is None or content_type.lower().startswith(_FORM)
-
-
-def _body_source(request: Request) -> ParsedSource:
-    return parse_source(request.body) if _body_source_allowed(request) else EMPTY_SOURCE
-
-
-def _names_sent(request: Request) -> set[str]:
-    """The parameter names a request sends, read leniently (refusing is for later steps)."""
-    if request.decoded is not None:
-        return set(request.decoded.params)
-    sources = [request.query]
-    if _body_source_allowed(request):
-        sources.append(request.body)
-    names = set()
-    for source in sources:
-        for part in source.split(b"&"):
-            names.add(unquote_plus(part.partition(b"=")[0].decode("latin-1")))
-    return names

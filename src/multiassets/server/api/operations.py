@@ -15,7 +15,8 @@ from ...protocol.errors import ErrorSpec
 
 if TYPE_CHECKING:
     from ..state import ServerState
-    from .checks import Call, Refusal
+    from .checks import Refusal
+    from .request import Call
 
 __all__ = ["OPERATIONS", "Handler", "Operation", "refusals", "serves"]
 

@@ -8,22 +8,53 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import dataclass
 from typing import Any
 
+from ...protocol.endpoints import Endpoint
 from ...protocol.errors import DISCONNECTED, IP_BANNED, UNKNOWN, ApiError
 from ..control.faults import FaultRule
 from ..control.inspector import RequestRecord, shown_key
 from ..http.responses import Response, error_response, not_found_response, ok_response
 from ..state import ServerState
-from .checks import MAX_BODY_BYTES, Call, Request, check
+from .checks import Step, check
+from .operations import Handler
 from .ratelimit import WeightRefused
+from .request import MAX_BODY_BYTES, Call, Request
 from .routes import Route
 
-__all__ = ["handle_api", "not_found", "read_body", "refusal_for", "used_weight"]
+__all__ = [
+    "Outcome",
+    "execute",
+    "handle_api",
+    "not_found",
+    "read_body",
+    "record",
+    "refusal_for",
+    "used_weight",
+]
 
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
 
 log = logging.getLogger("multiassets.server")
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What one request came to, whatever carried it: the handler's document, or the refusal
+    (both None: the connection is to be closed without an answer, an injected fault), and the
+    client IP's weight to report with it."""
+
+    document: bytes | None
+    refused: ApiError | None
+    used_weight: int
+
+    @property
+    def status(self) -> int:
+        """The status the request log shows: the refusal's, 200, or 0 for no answer."""
+        if self.refused is not None:
+            return self.refused.status
+        return 200 if self.document is not None else 0
 
 
 async def handle_api(
@@ -32,27 +63,48 @@ async def handle_api(
     """The response to a request for a Binance endpoint; None to close without one."""
     started = time.perf_counter()
     request = _read_head(route, scope, ip)
-    account = injected = None
-    refused: ApiError | None = None
-    response: Response | None
-    try:
-        if request.method != "GET":  # a GET's body is not a parameter source
+    read_body = None
+    if request.method != "GET":  # a GET's body is not a parameter source
+
+        async def read_body() -> None:
             await _read_request_body(request, receive)
-        call = await check(state, route.endpoint, route.steps, request)
-        account = call.account.name if call.account else None
+
+    outcome = await execute(state, route.endpoint, route.steps, route.handler, request, read_body)
+    record(state, request, outcome.status, outcome.refused, started, request.path)
+    if outcome.refused is not None:
+        return error_response(outcome.refused, outcome.used_weight)
+    if outcome.document is None:
+        return None
+    return ok_response(outcome.document, outcome.used_weight)
+
+
+async def execute(
+    state: ServerState,
+    endpoint: Endpoint,
+    steps: tuple[Step, ...],
+    handler: Handler,
+    request: Request,
+    prepare: Callable[[], Awaitable[None]] | None = None,
+) -> Outcome:
+    """Run one request through its endpoint's checks (after ``prepare``, which reads what
+    the checks need), a fault rule if one matches, then its handler. Records what the log
+    shows of it on ``request`` (its account, the fault); the caller records it."""
+    try:
+        if prepare is not None:
+            await prepare()
+        call = await check(state, endpoint, steps, request)
+        request.account = call.account.name if call.account else None
         fault = await _choose_fault(state, request, call) if state.faults.rules else None
         if fault is None:
-            response = ok_response(await route.handler(state, call), call.used_weight)
-        else:
-            injected = f"#{fault.id} {fault.kind}" + (" (applied)" if fault.applied else "")
-            response = await _inject(state, fault, route, call)
+            return Outcome(await handler(state, call), None, call.used_weight)
+        request.injected = f"#{fault.id} {fault.kind}" + (" (applied)" if fault.applied else "")
+        return Outcome(await _inject(state, fault, handler, call), None, call.used_weight)
     except Exception as error:
         refused = refusal_for(state, error, request)
-        response = error_response(refused, await used_weight(state, refused, request))
+        used = await used_weight(state, refused, request)
         if refused.spec is IP_BANNED:
             request.weight = 0  # a banned IP's requests are not counted
-    _finish(state, request, response, refused, account, injected, started)
-    return response
+        return Outcome(None, refused, used)
 
 
 async def not_found(state: ServerState, method: str, path: str, ip: str) -> Response:
@@ -129,16 +181,16 @@ async def _choose_fault(state: ServerState, request: Request, call: Call) -> Fau
 
 
 async def _inject(
-    state: ServerState, fault: FaultRule, route: Route, call: Call
-) -> Response | None:
+    state: ServerState, fault: FaultRule, handler: Handler, call: Call
+) -> bytes | None:
     """Answer ``call`` the way ``fault`` says; raises the fault's error, None to close."""
     if fault.kind == "latency":
         await asyncio.sleep(state.faults.latency_s(fault))
-        return ok_response(await route.handler(state, call), call.used_weight)
+        return await handler(state, call)
     if fault.applied:
         # Executed for real (committed), then the answer is lost or replaced.
         with contextlib.suppress(ApiError):
-            await route.handler(state, call)
+            await handler(state, call)
     if fault.kind == "close":
         return None
     raise fault.error(call.client_ip, state.config.weight_limit, call.now_ms)
@@ -156,27 +208,26 @@ async def used_weight(state: ServerState, error: ApiError, request: Request) -> 
         return 0
 
 
-def _finish(
+def record(
     state: ServerState,
     request: Request,
-    response: Response | None,
+    status: int,
     refused: ApiError | None,
-    account: str | None,
-    injected: str | None,
     started: float,
+    metrics_path: str,
 ) -> None:
-    """Into the request log and the metrics."""
+    """Into the request log and the metrics (``metrics_path`` names the endpoint there: a
+    path or method the server does not serve is counted as ``(unknown)``)."""
     api_key = request.api_key
+    account = request.account
     if account is None and api_key:
         account = state.registry.account_name(api_key)
     code = refused.code if refused is not None else None
     reason = (refused.reason or refused.msg) if refused is not None else None
-    if response is None:
-        status, reason = 0, "connection closed without an answer"
-    else:
-        status = response[0]
+    if status == 0:
+        reason = "connection closed without an answer"
     now = request.now_ms or state.clock.now_ms()  # when it was charged, if it was
-    record = RequestRecord(
+    entry = RequestRecord(
         now,
         request.client_ip,
         request.method,
@@ -187,9 +238,9 @@ def _finish(
         reason,
         account,
         shown_key(api_key),
-        injected,
+        request.injected,
     )
-    state.inspector.record(record)
-    if response is not None:
+    state.inspector.record(entry)
+    if status != 0:
         elapsed = time.perf_counter() - started
-        state.metrics.observe(request.method, request.path, status, code or 0, elapsed)
+        state.metrics.observe(request.method, metrics_path, status, code or 0, elapsed)

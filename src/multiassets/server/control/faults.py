@@ -1,7 +1,9 @@
 """Faults on cue: rules that make matching requests fail the ways Binance fails.
 
 A rule matches by method, path, account and/or API key, fires with a probability (from a
-seeded generator, so runs repeat) and/or for the next N matching requests, and does one of:
+seeded generator, so runs repeat) and/or for the next N matching requests, and does one of
+the following. A WebSocket API request's method is ``WS`` and its path the method's name
+(``account.status``); its answer frame carries the error with the same status.
 
 - ``latency``: wait ``latencyMs`` (or a random time up to ``latencyMaxMs``), then answer;
 - ``unknown_error``: HTTP 503 "Unknown error, please check your request or try again later."
@@ -11,7 +13,8 @@ seeded generator, so runs repeat) and/or for the next N matching requests, and d
 - ``timeout``: HTTP 408 ``-1007`` (status unknown: ``applied`` as above);
 - ``throttled``: HTTP 503 ``-1008``;
 - ``rate_limited`` / ``banned``: HTTP 429 / 418 ``-1003``, as if over the weight limit;
-- ``close``: the connection is closed with no answer (``applied`` as above).
+- ``close``: the connection is closed with no answer (``applied`` as above); a WebSocket API
+  connection with close code 1011.
 
 Rules are checked after the request passed every check (so its account is known), first
 match wins.

@@ -22,6 +22,7 @@ import orjson
 from ...admin import Admin, AdminError, token_matches
 from ...protocol.signing import KeyFormatError, read_public_key
 from ..cluster.shared import SharedUnavailable
+from ..openapi import asyncapi
 from ..openapi.control import CONTROL_ROUTES, PREFIX, ControlRoute
 from ..openapi.document import rendered
 from ..state import ServerState
@@ -134,12 +135,19 @@ def _remove_fault(state: ServerState, document: Any, args: Args) -> Any:
 #: (method, path as CONTROL_ROUTES spells it) -> what it does
 _OPERATIONS: dict[tuple[str, str], _Operation] = {
     ("GET", "health"): _page(_health),
-    # The page and the document hold no data: everything the page shows needs the token.
+    # The page and the documents hold no data: everything the page shows needs the token.
     ("GET", "ui"): _page(lambda state, args, query: (200, PAGE, "text/html; charset=utf-8")),
     ("GET", "openapi.json"): _page(
         lambda state, args, query: (
             200,
             rendered(state.config.weight_limit),
+            "application/json",
+        )
+    ),
+    ("GET", "asyncapi.json"): _page(
+        lambda state, args, query: (
+            200,
+            asyncapi.rendered(state.config.weight_limit),
             "application/json",
         )
     ),

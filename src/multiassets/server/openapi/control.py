@@ -200,6 +200,7 @@ CONTROL_ROUTES: tuple[ControlRoute, ...] = (
     _C("GET", "health", "Whether the database (and Redis) answer", _HEALTH, None, (503,), False),
     _C("GET", "ui", "The inspector page", STRING, token=False, media_type="text/html"),
     _C("GET", "openapi.json", "This document", {"type": "object"}, token=False),
+    _C("GET", "asyncapi.json", "The WebSocket API's document", {"type": "object"}, token=False),
     _C("GET", "metrics", "Prometheus metrics", STRING, media_type="text/plain"),
     _C("GET", "log", "The request log", _LOG, query=_LOG_QUERY),
     _C("GET", "clock", "The server's clock", _CLOCK, None, _RT),

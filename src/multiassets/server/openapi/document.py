@@ -17,6 +17,7 @@ import orjson
 from ..._version import __version__
 from ...protocol import errors as e
 from ...protocol.endpoints import SIGNED_PARAMS, Endpoint, Param
+from ...protocol.errors import ErrorSpec
 from ...protocol.limits import REQUEST_WEIGHT_1M
 from ..api.checks import CHECKS, Refusal
 from ..api.operations import Operation
@@ -35,11 +36,20 @@ from .schemas import (
     schema_ref,
 )
 
-__all__ = ["CONTROL_ROUTES", "ControlRoute", "document", "rendered"]
+__all__ = [
+    "CONTROL_ROUTES",
+    "ControlRoute",
+    "document",
+    "param_schema",
+    "refusal_value",
+    "refusals_of",
+    "rendered",
+    "x_weight",
+]
 
 
-def _schema(param: Param) -> JSON:
-    """A parameter's schema, from its declared kind."""
+def param_schema(param: Param) -> JSON:
+    """A parameter's schema, from its declared kind (the AsyncAPI document's too)."""
     if param.kind == "choice":
         return any_case(*param.choices)
     if param.kind == "symbol":
@@ -54,7 +64,7 @@ def _schema(param: Param) -> JSON:
     return STRING
 
 
-def _weight(endpoint: Endpoint) -> int | JSON:
+def x_weight(endpoint: Endpoint) -> int | JSON:
     """``x-weight``: the weight, or, where it depends on a parameter, both weights."""
     weight = endpoint.weight
     if isinstance(weight, int):
@@ -62,12 +72,15 @@ def _weight(endpoint: Endpoint) -> int | JSON:
     return {"param": weight.param, "with": weight.with_param, "without": weight.without}
 
 
-def _refusals(endpoint: Endpoint, own: tuple[Refusal, ...]) -> list[Refusal]:
+def refusals_of(
+    endpoint: Endpoint, own: tuple[Refusal, ...], frames: bool = False
+) -> list[Refusal]:
     """What the endpoint can answer instead: each check's refusals in the checks' order, the
-    handler's own, then what any request may meet."""
+    handler's own, then what any request may meet; with ``frames``, as a WebSocket API
+    method (none of the HTTP request's reading)."""
     found: list[Refusal] = []
     for step in CHECKS:
-        if step.applies(endpoint):
+        if step.applies(endpoint) and not (frames and step.http_only):
             found += step.refusals(endpoint)
     found += own
     # Injected faults (on any endpoint), a service down (-1001), an unexpected error (-1000).
@@ -84,10 +97,15 @@ _RETRY_AFTER: JSON = {"$ref": "#/components/headers/RetryAfter"}
 _WHY = {418: "IP banned for requests after a 429", 429: "Over the weight limit"}
 
 
+def refusal_value(spec: ErrorSpec, param: str | None, weight_limit: int) -> JSON:
+    """A refusal's ``{"code", "msg"}`` as an example shows it (the AsyncAPI document's too)."""
+    fields = {"ip": "127.0.0.1", "limit": weight_limit, "until": 1_800_000_120_000}
+    return {"code": spec.code, "msg": spec.message(**fields, param=param)}
+
+
 def _error_responses(refusals: list[Refusal], weight_limit: int, examples: JSON) -> JSON:
     """One response per HTTP status, with an example of each refusal answered with it (the
     examples themselves go to ``examples``, the document's components)."""
-    fields = {"ip": "127.0.0.1", "limit": weight_limit, "until": 1_800_000_120_000}
     responses: JSON = {}
     for spec, param in refusals:
         headers = _HEADERS | ({"Retry-After": _RETRY_AFTER} if spec.status in (418, 429) else {})
@@ -97,7 +115,7 @@ def _error_responses(refusals: list[Refusal], weight_limit: int, examples: JSON)
             str(spec.status), {"description": description, "headers": headers, "content": content}
         )
         name = spec.name + (f"_{param}" if param else "")
-        value = {"code": spec.code, "msg": spec.message(**fields, param=param)}
+        value = refusal_value(spec, param, weight_limit)
         examples[name] = {"summary": f"{spec.code} {spec.name}", "value": value}
         ref = {"$ref": f"#/components/examples/{name}"}
         response["content"]["application/json"]["examples"][name] = ref
@@ -112,7 +130,7 @@ def _binance_operation(operation: Operation, limit: int, examples: JSON) -> JSON
         "operationId": operation_id(endpoint.method, endpoint.path),
         "summary": f"{operation.summary} ({security.value})",
         "tags": ["binance"],
-        "x-weight": _weight(endpoint),
+        "x-weight": x_weight(endpoint),
         "x-security-type": security.value,
         "security": [{"apiKey": []}] if security.needs_key else [],
     }
@@ -122,13 +140,16 @@ def _binance_operation(operation: Operation, limit: int, examples: JSON) -> JSON
                 "name": param.name,
                 "in": "query",
                 "required": param.required,
-                "schema": _schema(param),
+                "schema": param_schema(param),
                 "description": param.description,
             }
             for param in params
         ]
     if params and endpoint.method != "GET":
-        form = {"type": "object", "properties": {param.name: _schema(param) for param in params}}
+        form = {
+            "type": "object",
+            "properties": {param.name: param_schema(param) for param in params},
+        }
         document["requestBody"] = {
             "description": "Any parameter may come here instead of the query string (the "
             "query wins on a repeat); a mandatory one must be in one of the two.",
@@ -137,7 +158,7 @@ def _binance_operation(operation: Operation, limit: int, examples: JSON) -> JSON
         }
     ok: JSON = {"description": "OK", "headers": _HEADERS}
     ok["content"] = {"application/json": {"schema": operation.answer}}
-    errors = _error_responses(_refusals(endpoint, operation.refusals), limit, examples)
+    errors = _error_responses(refusals_of(endpoint, operation.refusals), limit, examples)
     document["responses"] = {"200": ok, **errors}
     return document
 
@@ -150,7 +171,8 @@ against a limit of {limit}; every answer carries the IP's weight this minute in 
 `X-MBX-USED-WEIGHT-1M`. Over the limit: 429; a request after a 429 in the same minute: a 418 \
 ban (both `-1003`, with `Retry-After`). Any other path, or another method on these paths, gets \
 Binance's HTML 404 page, not JSON. The user data stream is a WebSocket at `/ws/<listenKey>` \
-(`ACCOUNT_CONFIG_UPDATE` on each change of mode), which OpenAPI does not describe.
+(`ACCOUNT_CONFIG_UPDATE` on each change of mode), which OpenAPI does not describe; the \
+WebSocket API (`/ws-fapi/v1`) is in the AsyncAPI document, `{prefix}asyncapi.json`.
 
 Control plane (`{prefix}`): `Authorization: Bearer <token>` unless an operation says otherwise; \
 loopback clients only unless the server runs with `--admin-allow-remote` (403); JSON bodies; \

@@ -19,7 +19,7 @@ from typing import Any
 import orjson
 
 from ...protocol.errors import ILLEGAL_CHARS, INVALID_PARAM, MANDATORY_PARAM, ApiError
-from ..api.checks import DecodedSource
+from ..api.request import DecodedSource
 
 __all__ = [
     "FrameError",

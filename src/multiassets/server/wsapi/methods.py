@@ -20,13 +20,14 @@ from ...protocol.endpoints import Endpoint, Security
 from ...protocol.errors import INVALID_SIGNATURE, ApiError
 from ...store import ApiKey
 from ..api import account_views, handlers
-from ..api.checks import Call, Step, plan
+from ..api.checks import Step, plan
 from ..api.operations import Handler
+from ..api.request import Call
 
 if TYPE_CHECKING:
     from ..state import ServerState
 
-__all__ = ["HANDSHAKE_WEIGHT", "METHODS", "Method", "Session"]
+__all__ = ["HANDSHAKE_WEIGHT", "LEFT_OUT", "METHODS", "Method", "Session"]
 
 #: What opening a connection weighs (§8.3).
 HANDSHAKE_WEIGHT = 5
@@ -98,9 +99,14 @@ async def _session_logout(state: ServerState, call: Call, session: Session) -> b
     return await _session_status(state, call, session)
 
 
+#: The REST twin's fields a method's result lacks (§8.6: account.status has no feeBurn).
+LEFT_OUT: dict[str, tuple[str, ...]] = {"account.status": ("feeBurn",)}
+
+
 async def _account_status(state: ServerState, call: Call, session: Session) -> bytes:
     document = account_views.account_v2_document(state, call)
-    del document["feeBurn"]  # the one field the WebSocket document lacks (§8.6)
+    for name in LEFT_OUT["account.status"]:
+        del document[name]
     return orjson.dumps(document)
 
 

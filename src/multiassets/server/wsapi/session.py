@@ -10,14 +10,15 @@ refusals, then the method's answer. Nothing a client sends ends the connection u
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qs
 
-from ...protocol.errors import INVALID_PARAM, ApiError
-from ..api.checks import Call, Request, check
-from ..api.pipeline import refusal_for, used_weight
+from ...protocol.errors import INVALID_PARAM, REJECTED_MBX_KEY, SESSION_KEY_REJECTED, ApiError
+from ..api.pipeline import execute, record, refusal_for, used_weight
+from ..api.request import Call, Request
 from ..http.responses import IDENTITY_HEADER, error_response
 from ..state import ServerState
 from ..streams.hub import MAX_CONNECTION_MS
@@ -39,6 +40,13 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
 WSAPI_PATH = "/ws-fapi/v1"
+#: How an injected ``close`` fault ends the connection: 1011, the server failed (a WebSocket
+#: server can't drop without a close frame through ASGI).
+FAULT_CLOSE_CODE = 1011
+#: How much of an unknown method's name the request log keeps.
+_SHOWN_METHOD = 64
+#: What the metrics count a frame for no method served as (their labels stay few).
+_UNKNOWN_METHOD = "(unknown)"
 
 
 def _url_rate_limits(query: bytes) -> bool:
@@ -89,7 +97,12 @@ class _Connection:
                     if message["type"] == "websocket.disconnect":
                         return
                     raw = message.get("text") or message.get("bytes") or b""
-                    await self.send({"type": "websocket.send", "text": await self.answer(raw)})
+                    frames = await self.answer(raw)
+                    if frames is None:  # an injected fault: the connection drops unanswered
+                        await self.send({"type": "websocket.close", "code": FAULT_CLOSE_CODE})
+                        return
+                    for frame in frames:
+                        await self.send({"type": "websocket.send", "text": frame})
                     incoming = asyncio.ensure_future(receive())
                 if clock.now_ms() >= deadline:  # Binance ends connections after 24 h
                     await self.send({"type": "websocket.close", "code": 1000})
@@ -97,28 +110,50 @@ class _Connection:
         finally:
             incoming.cancel()
 
-    async def answer(self, raw: str | bytes) -> str:
-        """The answer frame to one frame, whatever it holds."""
-        ident: Ident = None
+    async def answer(self, raw: str | bytes) -> list[str] | None:
+        """The frames answering one frame, whatever it holds: its answer, then the event
+        that ends the session if the session's key was refused; None to close unanswered."""
+        started = time.perf_counter()
+        request = Request("WS", "(no method)", b"", b"", self.client_ip)
         show = self.session.return_rate_limits
-        request = Request("WS", WSAPI_PATH, b"", b"", self.client_ip)
         try:
             incoming = parse_frame(raw)
-            ident, request.path = incoming.ident, incoming.method
-            show = wants_rate_limits(incoming.params, show)
-            call, result = await self._run(request, incoming.method, incoming.params)
         except FrameError as error:
-            return await self._refusal(error.ident, error.error, request, show)
-        except Exception as error:
-            refused = refusal_for(self.state, error, request)
-            return await self._refusal(ident, refused, request, show)
-        limit = self.state.config.weight_limit
-        return ok_frame(ident, result, call.used_weight if show else None, limit)
+            return [await self._unserved(request, error.ident, error.error, show, started)]
+        ident, params = incoming.ident, incoming.params
+        request.path = incoming.method[:_SHOWN_METHOD]
+        show = wants_rate_limits(params, show)
+        method = METHODS.get(incoming.method)
+        try:
+            if method is None:
+                raise ApiError(INVALID_PARAM, param="method", reason=f"no method {request.path!r}")
+            self._read(request, params)
+        except ApiError as error:
+            served = method is not None
+            return [await self._unserved(request, ident, error, show, started, served)]
+        session = self.session
 
-    async def _run(self, request: Request, name: str, params: dict[str, Any]) -> tuple[Call, bytes]:
-        method = METHODS.get(name)
-        if method is None:
-            raise ApiError(INVALID_PARAM, param="method", reason=f"no method {name[:40]!r}")
+        async def handler(state: ServerState, call: Call) -> bytes:
+            return await method.answer(state, call, session)
+
+        outcome = await execute(self.state, method.endpoint, method.steps, handler, request)
+        record(self.state, request, outcome.status, outcome.refused, started, request.path)
+        count = outcome.used_weight if show else None
+        limit = self.state.config.weight_limit
+        if outcome.refused is not None:
+            frames = [error_frame(ident, outcome.refused, count, limit)]
+            decoded = request.decoded
+            by_session = decoded is not None and decoded.by_session
+            if outcome.refused.spec is REJECTED_MBX_KEY and by_session:
+                frames.append(self._end_session())
+            return frames
+        if outcome.document is None:
+            return None
+        return [ok_frame(ident, outcome.document, count, limit)]
+
+    def _read(self, request: Request, params: dict[str, Any]) -> None:
+        """The frame's ``params`` as the checks read them; the session's key if they carry
+        no key and no signature of their own."""
         decoded = decoded_source(params)
         key = self.session.key
         if key is not None and "apiKey" not in decoded.params and decoded.signature is None:
@@ -127,9 +162,25 @@ class _Connection:
         else:
             request.api_key = decoded.params.get("apiKey")
         request.decoded = decoded
-        call = await check(self.state, method.endpoint, method.steps, request)
-        return call, await method.answer(self.state, call, self.session)
 
-    async def _refusal(self, ident: Ident, error: ApiError, request: Request, show: bool) -> str:
+    def _end_session(self) -> str:
+        """The session's key no longer passes (revoked, or its IP or permission withdrawn):
+        logged out, with Binance's event (§8.2)."""
+        self.session.key = self.session.authorized_since = None
+        return error_frame(None, ApiError(SESSION_KEY_REJECTED), None, 0)
+
+    async def _unserved(
+        self,
+        request: Request,
+        ident: Ident,
+        error: ApiError,
+        show: bool,
+        started: float,
+        served: bool = False,
+    ) -> str:
+        """A frame refused before its method's checks (no request, a method not served, or
+        params that are not parameters): answered and logged, not charged."""
+        metrics_path = request.path if served else _UNKNOWN_METHOD
+        record(self.state, request, error.status, error, started, metrics_path)
         count = await used_weight(self.state, error, request) if show else None
         return error_frame(ident, error, count, self.state.config.weight_limit)
