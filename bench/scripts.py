@@ -75,7 +75,11 @@ def fixture(
 
 def load_fixture(path: Path, db_url: str) -> None:
     """Load a :func:`fixture` saved at ``path`` into the database at ``db_url`` (through the
-    CLI, as a user would), before the server starts."""
+    CLI, as a user would), before the server starts. The database is made first, as ``serve``
+    would make it: the other commands take an existing one only."""
+    from multiassets.store import open_store
+
+    open_store(db_url).close()
     load = [sys.executable, "-m", "multiassets", "state", "load", str(path), "--db", db_url]
     subprocess.run(load, check=True, capture_output=True, cwd=Path(__file__).parent.parent)
 

@@ -1,5 +1,5 @@
 """Testing the bot against a real local server: the `multiassets_server` fixture comes with
-multiassets (its pytest plugin), one fresh server and database per test."""
+multiassets (its pytest plugin): one server for the session, reset to new before each test."""
 
 import pytest
 from bot import prepare_account

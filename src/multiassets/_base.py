@@ -2,14 +2,39 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from ._config import resolve
-from ._core import Core
 from .defaults import REQUEST_TIMEOUT_S, RETRIES
 from .protocol.limits import RECV_WINDOW_MS, REQUEST_WEIGHT_1M
 
+# Not typing's TYPE_CHECKING: importing typing costs ~15 ms. Type checkers take it as true.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from ._config import Settings
+    from ._core import Core
+
 __all__ = ["BaseClient"]
+
+
+class _MadeOnFirstUse:
+    """The client's :class:`~multiassets._core.Core`, made (and its module imported) the
+    first time it is needed: making a client costs no catalogue, json or urllib import. Then
+    it sits in the instance's ``__dict__``, which Python reads before this descriptor."""
+
+    def __get__(self, client: BaseClient, owner: type | None = None) -> Core:
+        from ._core import Core
+
+        recv_window, time_sync, weight_limit, retries = client._options
+        core = Core(
+            client._settings,
+            recv_window=recv_window,
+            time_sync=time_sync,
+            weight_limit=weight_limit,
+            retries=retries,
+        )
+        client.__dict__["_core"] = core
+        return core
 
 
 class BaseClient:
@@ -28,6 +53,8 @@ class BaseClient:
       cross it), ``timeout`` (seconds), ``retries`` (for GETs on network errors and 5xx).
     """
 
+    _core: Core = _MadeOnFirstUse()  # type: ignore[assignment]
+
     def __init__(
         self,
         api_key: str | None = None,
@@ -43,19 +70,15 @@ class BaseClient:
         timeout: float = REQUEST_TIMEOUT_S,
         retries: int = RETRIES,
     ) -> None:
-        settings = resolve(api_key, api_secret, private_key, private_key_passphrase, base_url, demo)
-        self._core = Core(
-            settings,
-            recv_window=recv_window,
-            time_sync=time_sync,
-            weight_limit=weight_limit,
-            retries=retries,
+        self._settings: Settings = resolve(
+            api_key, api_secret, private_key, private_key_passphrase, base_url, demo
         )
+        self._options = (recv_window, time_sync, weight_limit, retries)
         self.timeout = timeout
 
     @property
     def base_url(self) -> str:
-        return self._core.settings.base_url
+        return self._settings.base_url
 
     @property
     def time_offset_ms(self) -> int:

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
-from pathlib import Path
 
 from ._exceptions import ConfigurationError
-from .protocol.signing import KeyFormatError, Signer, hmac_signer
+from .protocol.signing import KeyFormatError, hmac_signer
+
+# Not typing's TYPE_CHECKING: importing typing costs ~15 ms. Type checkers take it as true.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from .protocol.signing import Signer
 
 __all__ = [
     "DEMO_URL",
@@ -46,18 +51,50 @@ ENV_PRIVATE_KEY_PASSPHRASE = "MULTIASSETS_PRIVATE_KEY_PASSPHRASE"
 ENV_BASE_URL = "MULTIASSETS_BASE_URL"
 
 
-@dataclass(frozen=True)
 class Settings:
-    api_key: str | None
-    #: None when no secret or private key was given: only unsigned endpoints then.
-    signer: Signer | None
-    key_type: str
-    base_url: str
+    """What :func:`resolve` found (a plain class: dataclasses would cost ~20 ms of imports)."""
+
+    __slots__ = ("api_key", "base_url", "key_type", "signer")
+
+    def __init__(
+        self, api_key: str | None, signer: Signer | None, key_type: str, base_url: str
+    ) -> None:
+        self.api_key = api_key
+        #: None when no secret or private key was given: only unsigned endpoints then.
+        self.signer = signer
+        self.key_type = key_type
+        self.base_url = base_url
+
+    def __repr__(self) -> str:  # no signer: it closes over the secret
+        return f"Settings(api_key={self.api_key!r}, key_type={self.key_type!r}, ...)"
+
+
+#: A host name or IPv4 address, as urlsplit takes it without a second look.
+_PLAIN_HOST = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-")
+
+
+def _check_netloc(base_url: str) -> None:
+    """Raise, when the client is made, what urlsplit raises for this URL (a port that is no
+    number or out of range, a broken IPv6 literal). urllib (and re, ~15 ms) is imported only
+    for a URL that is not plainly ``host[:port]``; urlsplit accepts every plain one."""
+    netloc = base_url.partition("://")[2].partition("/")[0].partition("?")[0].partition("#")[0]
+    host, colon, port = netloc.partition(":")
+    plain_port = not colon or (port.isascii() and port.isdigit() and int(port) <= 65535)
+    if host and _PLAIN_HOST.issuperset(host) and plain_port:
+        return
+    from urllib.parse import urlsplit
+
+    try:
+        urlsplit(base_url).port  # noqa: B018 - evaluated for the ValueError it may raise
+    except ValueError as error:
+        raise ConfigurationError(f"base URL {base_url!r}: {error}") from None
 
 
 def _read_private_key(value: str | Path) -> str:
     if isinstance(value, str) and "-----BEGIN" in value:
         return value
+    from pathlib import Path
+
     text = str(value)
     if "\n" in text or "\0" in text or len(text) > 4096:
         # Key material without its PEM lines: never echo it back.
@@ -103,6 +140,7 @@ def resolve(
         base_url = DEMO_URL if demo else (env.get(ENV_BASE_URL) or PRODUCTION_URL)
     if not base_url.startswith(("http://", "https://")):
         raise ConfigurationError(f"base_url must start with http:// or https://: {base_url!r}")
+    _check_netloc(base_url)
     signer: Signer | None = None
     key_type = "HMAC"
     if api_secret is not None:

@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import quote
 
 from ._exceptions import AdminError
-from .defaults import REQUEST_TIMEOUT_S
+from .defaults import CONTROL_PREFIX, REQUEST_TIMEOUT_S
 from .protocol.keys import PERMISSIONS
 
 __all__ = ["ControlClient"]
@@ -32,7 +32,7 @@ class ControlClient:
     def _call(self, method: str, path: str, document: Any = None) -> Any:
         data = json.dumps(document).encode() if document is not None else None
         request = urllib.request.Request(
-            f"{self.base_url}/_multiassets/{path}",
+            f"{self.base_url}{CONTROL_PREFIX}{path}",
             data=data,
             method=method,
             headers={"Authorization": f"Bearer {self.token}", "Content-Type": "application/json"},

@@ -6,7 +6,7 @@ imports nothing else.
 
 from __future__ import annotations
 
-__all__ = ["HEAD_TIMEOUT_S", "REQUEST_TIMEOUT_S", "RETRIES"]
+__all__ = ["CONTROL_PREFIX", "HEALTH_PATH", "HEAD_TIMEOUT_S", "REQUEST_TIMEOUT_S", "RETRIES"]
 
 #: How long our clients (Client, AsyncClient, ControlClient) wait for an answer, seconds.
 REQUEST_TIMEOUT_S = 10.0
@@ -14,3 +14,7 @@ REQUEST_TIMEOUT_S = 10.0
 RETRIES = 2
 #: How long the server gives a client to send a request's head, then its body, seconds.
 HEAD_TIMEOUT_S = 10.0
+#: Where the control plane is, on the server's own port, and its health page: a probe of it is
+#: neither charged to an IP nor in the request log (what "is the server up?" asks).
+CONTROL_PREFIX = "/_multiassets/"
+HEALTH_PATH = CONTROL_PREFIX + "health"

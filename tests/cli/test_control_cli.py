@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from multiassets.cli.main import cli
+from multiassets.store import open_store
 
 from ..support import Credentials, Server
 
@@ -22,7 +23,10 @@ def run(*args: str, input: str | None = None) -> str:
 
 @pytest.fixture
 def db(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'cli.db'}"
+    """An empty database, as `serve` made it (the other commands make none)."""
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    open_store(url).close()
+    return url
 
 
 def test_accounts_on_a_database(db: str) -> None:
@@ -33,7 +37,7 @@ def test_accounts_on_a_database(db: str) -> None:
         {"name": "alice", "multiAssetsMargin": False},
         {"name": "bob", "multiAssetsMargin": False},
     ]
-    run("accounts", "delete", "alice", "--db", db)
+    assert run("accounts", "delete", "alice", "--db", db) == "deleted account alice\n"
     assert "alice" not in run("accounts", "list", "--db", db)
 
 
@@ -128,14 +132,14 @@ def test_commands_work_on_a_running_server(server: Server) -> None:
 def test_server_without_token_is_a_usage_error(server: Server) -> None:
     result = CliRunner().invoke(cli, ["accounts", "list", "--server", server.base_url])
     assert result.exit_code == 2
-    assert "--server needs --token" in result.output
+    assert "--server needs --token (env var: 'MULTIASSETS_TOKEN')" in result.output
 
 
-def test_wrong_token_exits_1(server: Server) -> None:
+def test_wrong_token_exits_2(server: Server) -> None:
     result = CliRunner().invoke(
         cli, ["accounts", "list", "--server", server.base_url, "--token", "x"]
     )
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "Bearer" in result.output
 
 

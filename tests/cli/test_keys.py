@@ -11,8 +11,15 @@ from multiassets.store import open_store
 from ..support import Credentials, Server, run_cli
 
 
+def new_db(tmp_path: Path) -> str:
+    """An empty database, as `serve` made it (the other commands make none)."""
+    url = f"sqlite:///{tmp_path / 'keys.db'}"
+    open_store(url).close()
+    return url
+
+
 def test_keys_create_json_prints_account_key_and_secret(tmp_path: Path) -> None:
-    db_url = f"sqlite:///{tmp_path / 'keys.db'}"
+    db_url = new_db(tmp_path)
     result = CliRunner().invoke(
         cli, ["keys", "create", "--db", db_url, "--account", "alice", "--json"]
     )
@@ -32,7 +39,7 @@ def test_keys_create_json_prints_account_key_and_secret(tmp_path: Path) -> None:
 
 
 def test_keys_create_reuses_an_existing_account(tmp_path: Path) -> None:
-    db_url = f"sqlite:///{tmp_path / 'keys.db'}"
+    db_url = new_db(tmp_path)
     runner = CliRunner()
     for _ in range(2):
         assert (
@@ -49,7 +56,7 @@ def test_keys_create_reuses_an_existing_account(tmp_path: Path) -> None:
 
 def test_keys_create_refuses_an_unsupported_database_url() -> None:
     result = CliRunner().invoke(cli, ["keys", "create", "--db", "mysql://x", "--account", "a"])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "unsupported database URL 'mysql://x'" in result.output
 
 

@@ -49,7 +49,7 @@ def test_first_start_prints_demo_key_and_control_token_once(tmp_path: Path) -> N
     token = lines[4].split()[-1]
     assert len(api_key) == len(secret) == len(token) == 64
 
-    # A second start on the same database keeps the account and prints nothing.
+    # A second start on the same database keeps the account and shows neither again.
     second = start(db, port)
     wait_until_serving(port, second)
     server = Server(port, f"sqlite:///{db}", Credentials(api_key, secret), admin_token=token)
@@ -58,7 +58,9 @@ def test_first_start_prints_demo_key_and_control_token_once(tmp_path: Path) -> N
         assert server.control.list_accounts() == [{"name": "demo", "multiAssetsMargin": False}]
     finally:
         server.close_connection()
-        assert stop(second) == ""
+        again = stop(second)
+        assert again.startswith("Ready on http://127.0.0.1:")
+        assert api_key not in again and secret not in again and token not in again
 
 
 @sqlite_only

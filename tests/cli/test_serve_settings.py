@@ -12,34 +12,33 @@ from click.testing import CliRunner
 
 from multiassets.cli import serve as serve_module
 from multiassets.cli.main import cli
+from multiassets.cli.serving import Listening
 from multiassets.server.config import ServerConfig
 
 from ..support import redis_url, running_server
 
 MODE = "/fapi/v1/multiAssetsMargin"
-#: The WebSocket ping interval and pong deadline each `serve` run was given.
-pinged: list[tuple[float, float]] = []
 
 
 @pytest.fixture
 def started(monkeypatch: pytest.MonkeyPatch) -> list[tuple[ServerConfig, str, int, int]]:
     """What `serve` would run, instead of running it."""
     calls: list[tuple[ServerConfig, str, int, int]] = []
-    pinged.clear()
 
     def run(
         config: ServerConfig,
-        host: str,
-        port: int,
+        listening: Listening,
+        startup: Any,
         workers: int,
-        pings: tuple[float, float],
         access_log: bool,
         level: str,
+        discovery: bool,
     ) -> None:
-        calls.append((config, host, port, workers))
-        pinged.append(pings)
+        calls.append((config, listening.host, listening.port, workers))
 
     monkeypatch.setattr(serve_module, "_run", run)
+    # Nor is the port bound: a test must not take 8080 or 9001 from anyone.
+    monkeypatch.setattr(serve_module, "_bind", lambda host, port: Listening(host, port))
     return calls
 
 
@@ -118,14 +117,14 @@ def test_several_workers_without_redis_are_refused(tmp_path: Path, started: list
 
 def test_an_unreachable_redis_is_a_clear_error_at_start(tmp_path: Path, started: list[Any]) -> None:
     result = invoke("--redis", "redis://127.0.0.1:1/0", "--db", f"sqlite:///{tmp_path}/a.db")
-    assert result.exit_code == 1
+    assert result.exit_code == 3  # no answer
     assert "Error: can't reach Redis at redis://127.0.0.1:1/0" in result.output
     assert started == []
 
 
 def test_an_unreachable_database_is_a_clear_error_at_start(started: list[Any]) -> None:
     result = invoke("--db", "postgresql://postgres@127.0.0.1:1/none")
-    assert result.exit_code == 1
+    assert result.exit_code == 3  # no answer
     assert "Error: can't open PostgreSQL database 'postgresql://postgres@127.0.0.1:1/none'" in (
         result.output
     )
@@ -206,4 +205,5 @@ def test_websocket_pings_default_to_binances_and_can_be_set(
     env = {"MULTIASSETS_WS_PONG_TIMEOUT": "30"}
     assert invoke("--db", db, "--ws-ping-interval", "5", env=env).exit_code == 0
     # Every 3 minutes, a pong due within 10 (binance-account.md §8.1).
-    assert pinged == [(180, 600), (5, 30)]
+    pings = [(config.ws_ping_interval_s, config.ws_pong_timeout_s) for config, *_ in started]
+    assert pings == [(180, 600), (5, 30)]

@@ -8,6 +8,7 @@ import pickle
 import stat
 import time
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -27,6 +28,7 @@ from multiassets._exceptions import AccountRuleError, exception_for
 from multiassets.cli.main import cli
 from multiassets.control_client import ControlClient
 from multiassets.protocol.signing import generate_private_key, load_private_key
+from multiassets.store import open_store
 
 from ..support import Server, free_port
 
@@ -205,7 +207,9 @@ def test_doctor_reports_a_missing_key_and_exits_3_when_unreachable(server: Serve
 
 def test_whole_state_dump_is_readable_by_its_owner_only(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'd.db'}"
-    CliRunner().invoke(cli, ["keys", "create", "--account", "a", "--db", db])
+    open_store(db).close()  # as `serve` makes it: the other commands take existing ones only
+    created = CliRunner().invoke(cli, ["keys", "create", "--account", "a", "--db", db])
+    assert created.exit_code == 0
     out = tmp_path / "fixture.json"
     result = CliRunner().invoke(cli, ["state", "dump", "-o", str(out), "--db", db])
     assert result.exit_code == 0
@@ -220,3 +224,23 @@ def test_transport_error_keeps_applied_unknown_for_reads(server: Server) -> None
     ):
         c.get_mode()
     assert caught.value.applied is None
+
+
+@pytest.mark.parametrize("has_poll", [True, False], ids=["poll", "select (Windows)"])
+def test_a_connection_the_server_closed_is_seen_closed_with_poll_or_select(
+    monkeypatch: pytest.MonkeyPatch, has_poll: bool
+) -> None:
+    import socket
+
+    from multiassets import _client
+
+    monkeypatch.setattr(_client, "_HAS_POLL", has_poll)
+    ours, servers = socket.socketpair()
+    connection = SimpleNamespace(sock=ours)
+    watch = _client._Watch()
+    try:
+        assert watch.still_open(connection) is True  # type: ignore[arg-type]
+        servers.close()  # the server's end closed: EOF is readable
+        assert watch.still_open(connection) is False  # type: ignore[arg-type]
+    finally:
+        ours.close()

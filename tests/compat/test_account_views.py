@@ -35,43 +35,11 @@ from .account_views import CCXT_FAMILIES, RAW_FAMILIES, CcxtViews, RawViews, mak
 from .matrix import Key, Refusal
 
 #: What a client makes of the server's answers does not depend on its database.
-pytestmark = ONCE
+pytestmark = [ONCE, pytest.mark.usefixtures("round_market")]
 
 JSON = dict[str, Any]
 
 # -- the account and the market -----------------------------------------------------------------
-
-#: Prices set for round figures: every mark price, and every asset index (stablecoins at 1
-#: without buffers; BTC, ETH and BNB with a 5 % bid and a 10 % ask haircut).
-MARKET = {
-    "markPrices": {
-        "BTCUSDT": "90000",
-        "ETHUSDT": "3000",
-        "BNBUSDT": "600",
-        "SOLUSDT": "150",
-        "BTCUSDC": "90000",
-        "ETHUSDC": "3000",
-    },
-    "assetIndex": {
-        **{
-            asset: {"index": "1", "bidBuffer": "0", "askBuffer": "0"}
-            for asset in ("USDT", "USDC", "FDUSD", "BFUSD", "BNFCR")
-        },
-        # bidRate 90000 × 0.95 = 85500, askRate 90000 × 1.1 = 99000;
-        # auto-exchange: 90000 × 0.975 = 87750 and 90000 × 1.05 = 94500.
-        "BTC": {
-            "index": "90000",
-            "bidBuffer": "0.05",
-            "askBuffer": "0.1",
-            "autoExchangeBidBuffer": "0.025",
-            "autoExchangeAskBuffer": "0.05",
-        },
-        # askRate 3000 × 1.1 = 3300.
-        "ETH": {"index": "3000", "bidBuffer": "0.05", "askBuffer": "0.1"},
-        # askRate 600 × 1.1 = 660.
-        "BNB": {"index": "600", "bidBuffer": "0.05", "askBuffer": "0.1"},
-    },
-}
 
 
 def state(multi: bool, **balances: str) -> JSON:
@@ -358,15 +326,6 @@ CCXT_MARKETS = {"/sapi/v1/capital/config/getall", "/sapi/v1/margin/allPairs",
 @pytest.fixture(scope="module")
 def key(server: Server) -> Key:
     return Key("HMAC", server.demo.api_key, server.demo.secret)
-
-
-@pytest.fixture(autouse=True)
-def round_market(server: Server) -> Iterator[None]:
-    server.control.move_market(MARKET)
-    try:
-        yield
-    finally:
-        server.control.reset_market()
 
 
 def amounts(document: Mapping[str, Any], expected: Mapping[str, str]) -> None:

@@ -69,7 +69,7 @@ UNSUPPORTED = {
     ),
 }
 
-#: The versions this matrix was made with (README, "Compatibility").
+#: The versions this matrix was made with (docs/compatibility.md).
 VERSIONS = {
     "python-binance": "1.0.37",
     "binance-futures-connector": "4.2.0",
@@ -244,4 +244,4 @@ def test_client(
 
 def test_the_matrix_is_of_these_versions() -> None:
     installed = {name: version(name) for name in VERSIONS}
-    assert installed == VERSIONS, "update the README's compatibility matrix with the versions"
+    assert installed == VERSIONS, "update docs/compatibility.md's matrix with the versions"

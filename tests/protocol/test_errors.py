@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from multiassets.protocol import errors
+from multiassets.protocol import categories, errors
 from multiassets.protocol.errors import Category
 
 
@@ -42,28 +42,28 @@ def test_binance_s_unauthorized_and_unexpected_response_are_recognised() -> None
 def test_every_entry_keeps_its_category_at_its_own_status() -> None:
     for spec in errors.CATALOGUE:
         assert spec.category.holds_at(spec.status), spec.name
-        assert errors.category_for(spec.code, spec.status, spec.template) is spec.category
+        assert categories.category_for(spec.code, spec.status, spec.template) is spec.category
 
 
 def test_the_catch_all_entries_mean_what_their_status_and_message_say() -> None:
     # -1000's code says nothing: another message at the same status reads as the status.
-    for spec in errors.by_code(errors.CATCH_ALL):
-        assert errors.category_for(0, spec.status, spec.template) is spec.category, spec.name
-        assert errors.category_for(spec.code, 400, spec.template) is None
+    for spec in errors.by_code(categories.CATCH_ALL):
+        assert categories.category_for(0, spec.status, spec.template) is spec.category, spec.name
+        assert categories.category_for(spec.code, 400, spec.template) is None
 
 
 def test_the_stronger_of_code_and_status_holds() -> None:
-    assert errors.category_for(-2015, 503, "x") is Category.AUTH
-    assert errors.category_for(-1003, 503, "x") is Category.RATE_LIMIT
-    assert errors.category_for(-1102, 429, "x") is Category.RATE_LIMIT
-    assert errors.category_for(-1102, 418, "x") is Category.BANNED
-    assert errors.category_for(-4171, 500, "x") is Category.UNKNOWN_STATUS
-    assert errors.category_for(-1001, 500, "x") is Category.SERVER
-    assert errors.category_for(-1001, 400, "x") is None  # a certain failure needs a 5xx
+    assert categories.category_for(-2015, 503, "x") is Category.AUTH
+    assert categories.category_for(-1003, 503, "x") is Category.RATE_LIMIT
+    assert categories.category_for(-1102, 429, "x") is Category.RATE_LIMIT
+    assert categories.category_for(-1102, 418, "x") is Category.BANNED
+    assert categories.category_for(-4171, 500, "x") is Category.UNKNOWN_STATUS
+    assert categories.category_for(-1001, 500, "x") is Category.SERVER
+    assert categories.category_for(-1001, 400, "x") is None  # a certain failure needs a 5xx
 
 
 def test_codes_outside_the_catalogue_take_their_range() -> None:
-    assert errors.category_for(-1104, 400, "x") is Category.REQUEST
-    assert errors.category_for(-4003, 400, "x") is Category.ACCOUNT_RULE
-    assert errors.category_for(-2010, 400, "x") is None
-    assert errors.category_for(0, 404, "x") is None
+    assert categories.category_for(-1104, 400, "x") is Category.REQUEST
+    assert categories.category_for(-4003, 400, "x") is Category.ACCOUNT_RULE
+    assert categories.category_for(-2010, 400, "x") is None
+    assert categories.category_for(0, 404, "x") is None

@@ -8,11 +8,10 @@ from typing import Any
 
 import click
 
-from .._exceptions import AdminError
 from ..account.preview import MODE_NAMES
-from ..control_client import ControlClient
-from .clock import server_options
-from .options import control_plane, target_options
+from .errors import control_errors
+from .options import control_plane, running_control, server_options, target_options
+from .params import option
 
 __all__ = ["account", "market"]
 
@@ -43,7 +42,7 @@ def _verdict(document: dict[str, Any]) -> str:
 
 @click.command()
 @click.argument("name")
-@click.option("--json", "as_json", is_flag=True, help="Print the document the server answers.")
+@option("--json", "as_json", is_flag=True, help="Print the document the server answers.")
 @target_options
 def account(
     name: str, as_json: bool, db_url: str, server_url: str | None, token: str | None
@@ -51,7 +50,7 @@ def account(
     """Show account NAME in both asset modes side by side (totals in USDT in Single-Asset
     Mode, in USD in Multi-Assets Mode), and whether switching its mode would be refused, and
     why. With --server, at the server's prices; with --db, at the default ones."""
-    with control_plane(db_url, server_url, token) as plane:
+    with control_plane(db_url, server_url, token, as_json) as plane:
         document = plane.modes(name)
     if as_json:
         click.echo(json.dumps(document))
@@ -64,25 +63,35 @@ def account(
 
 
 @click.command()
-@click.option("--mark", "marks", multiple=True, metavar="SYMBOL=PRICE", help="Move a mark price.")
-@click.option(
+@option(
+    "--mark",
+    "marks",
+    multiple=True,
+    metavar="SYMBOL=PRICE",
+    help="Move a mark price (repeatable).",
+)
+@option(
     "--index",
     "indexes",
     multiple=True,
     metavar="ASSET=PRICE",
-    help="Move an asset's USD index price (its buffers stay).",
+    help="Move an asset's USD index price, its buffers kept (repeatable).",
 )
-@click.option("--reset", is_flag=True, help="Back to the default prices.")
+@option("--reset", is_flag=True, help="Back to the default prices.")
 @server_options
 def market(
-    marks: tuple[str, ...], indexes: tuple[str, ...], reset: bool, server_url: str, token: str
+    marks: tuple[str, ...],
+    indexes: tuple[str, ...],
+    reset: bool,
+    server_url: str | None,
+    token: str | None,
 ) -> None:
     """Show or move the prices a running server values accounts at: mark prices and the
-    asset index. Moving one can make a switch that passed a moment ago refuse."""
+    asset index, as JSON. Moving one can make a switch that passed a moment ago refuse."""
     if reset and (marks or indexes):
         raise click.UsageError("--reset moves nothing else: give it alone")
-    control = ControlClient(server_url, token)
-    try:
+    with control_errors():
+        control = running_control(server_url, token)
         if reset:
             document = control.reset_market()
         elif marks or indexes:
@@ -95,15 +104,13 @@ def market(
             document = control.move_market(change)
         else:
             document = control.market()
-    except AdminError as error:
-        raise click.ClickException(str(error)) from error
     click.echo(json.dumps(document))
 
 
-def _pair(text: str, option: str) -> tuple[str, str]:
+def _pair(text: str, flag: str) -> tuple[str, str]:
     name, separator, price = text.partition("=")
     if not separator or not name or not price:
-        raise click.UsageError(f"{option} takes NAME=PRICE, got {text!r}")
+        raise click.UsageError(f"{flag} takes NAME=PRICE, got {text!r}")
     return name, price
 
 

@@ -29,7 +29,7 @@ def list_accounts(db_url: str, server_url: str | None, token: str | None) -> Non
 @target_options
 @click.argument("name")
 def create(db_url: str, server_url: str | None, token: str | None, name: str) -> None:
-    """Create an account (Single-Asset Mode, no balances)."""
+    """Create an account (Single-Asset Mode, no balances); prints it as JSON."""
     with control_plane(db_url, server_url, token) as plane:
         click.echo(json.dumps(plane.create_account(name)))
 
@@ -41,4 +41,4 @@ def delete(db_url: str, server_url: str | None, token: str | None, name: str) ->
     """Delete an account, its keys and its state."""
     with control_plane(db_url, server_url, token) as plane:
         plane.delete_account(name)
-    click.echo(f"deleted {name}")
+    click.echo(f"deleted account {name}")

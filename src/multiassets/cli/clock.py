@@ -7,35 +7,19 @@ from typing import Any
 
 import click
 
-from .._exceptions import AdminError
-from ..control_client import ControlClient
+from .errors import control_errors
+from .options import running_control, server_options
+from .params import exclusive, option
 
-__all__ = ["clock", "server_options"]
-
-
-def server_options(function: Any) -> Any:
-    """``--server`` and ``--token``: commands that act on a running server only."""
-    function = click.option(
-        "--token",
-        envvar="MULTIASSETS_TOKEN",
-        required=True,
-        help="The control plane's bearer token.",
-    )(function)
-    return click.option(
-        "--server",
-        "server_url",
-        envvar="MULTIASSETS_SERVER",
-        required=True,
-        help="The running server's base URL.",
-    )(function)
+__all__ = ["clock"]
 
 
 @click.command()
-@click.option("--offset", type=int, help="Shift the server's clock by this many ms (and run).")
-@click.option("--freeze", is_flag=True, help="Hold the clock at the current server time.")
-@click.option("--at", type=int, help="With --freeze: hold it at this time (ms since epoch).")
-@click.option("--unfreeze", is_flag=True, help="Let a frozen clock run on.")
-@click.option("--reset", is_flag=True, help="Back to the real time.")
+@option("--offset", type=int, help="Shift the server's clock by this many ms (and let it run).")
+@option("--freeze", is_flag=True, help="Hold the clock at the current server time.")
+@option("--at", type=int, help="With --freeze: hold it at this time (ms since epoch).")
+@option("--unfreeze", is_flag=True, help="Let a frozen clock run on from where it stands.")
+@option("--reset", is_flag=True, help="Back to the real time.")
 @server_options
 def clock(
     offset: int | None,
@@ -43,13 +27,14 @@ def clock(
     at: int | None,
     unfreeze: bool,
     reset: bool,
-    server_url: str,
-    token: str,
+    server_url: str | None,
+    token: str | None,
 ) -> None:
     """Show or move a running server's clock: serverTime, recvWindow checks, weight windows
-    and bans all follow it."""
-    control = ControlClient(server_url, token)
-    try:
+    and bans all follow it. Prints the clock as JSON."""
+    _check(offset, freeze, at, unfreeze, reset)
+    with control_errors():
+        control = running_control(server_url, token)
         if reset:
             document = control.reset_clock()
         elif offset is not None or freeze or unfreeze:
@@ -65,6 +50,25 @@ def clock(
             document = control.set_clock(**settings)
         else:
             document = control.clock()
-    except AdminError as error:
-        raise click.ClickException(str(error)) from error
     click.echo(json.dumps(document))
+
+
+def _check(offset: int | None, freeze: bool, at: int | None, unfreeze: bool, reset: bool) -> None:
+    if at is not None and not freeze:
+        raise click.UsageError("--at goes with --freeze: --freeze --at MS")
+    given = {
+        "--offset": offset,
+        "--freeze": freeze,
+        "--at": at,
+        "--unfreeze": unfreeze,
+        "--reset": reset,
+    }
+    exclusive(
+        given,
+        ("--freeze", "--unfreeze", "give one"),
+        ("--offset", "--at", "--at says the very time"),
+        ("--offset", "--unfreeze", "--offset lets the clock run already"),
+        ("--reset", "--offset", "--reset puts the clock back alone"),
+        ("--reset", "--freeze", "--reset puts the clock back alone"),
+        ("--reset", "--unfreeze", "--reset puts the clock back alone"),
+    )

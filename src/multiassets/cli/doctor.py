@@ -142,7 +142,7 @@ def doctor(as_json: bool, **options: Any) -> None:
     """Check connectivity, the clock, the key, its permissions and a signed request, and say
     what to fix."""
     checks: list[Check] = []
-    with client_errors(), make_client(options, retries=0) as client:
+    with client_errors(as_json), make_client(options, retries=0) as client:
         checks.append(_connectivity(client))
         if checks[-1].ok:
             try:

@@ -8,9 +8,9 @@ from typing import Any
 
 import click
 
-from .._exceptions import AdminError
-from ..control_client import ControlClient
-from .clock import server_options
+from .errors import control_errors
+from .options import running_control, server_options
+from .params import option
 
 __all__ = ["log"]
 
@@ -28,27 +28,31 @@ def _line(entry: dict[str, Any]) -> str:
 
 
 @click.command()
-@click.option("--follow", "-f", is_flag=True, help="Keep printing new requests.")
-@click.option("--account", help="Only this account's requests.")
-@click.option("--refused", is_flag=True, help="Only refused requests (HTTP 4xx and 5xx).")
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@option("--follow", "-f", is_flag=True, help="Keep printing new requests.")
+@option("--account", help="Only this account's requests.")
+@option("--refused", is_flag=True, help="Only refused requests (HTTP 4xx and 5xx).")
+@option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 @server_options
 def log(
-    follow: bool, account: str | None, refused: bool, as_json: bool, server_url: str, token: str
+    follow: bool,
+    account: str | None,
+    refused: bool,
+    as_json: bool,
+    server_url: str | None,
+    token: str | None,
 ) -> None:
     """Print the recent requests a running server answered, with the reason for each refusal."""
-    control = ControlClient(server_url, token)
     since = 0
     try:
-        while True:
-            page = control.log(since, account, refused)
-            for entry in page["entries"]:
-                click.echo(json.dumps(entry) if as_json else _line(entry))
-            since = page["last"]
-            if not follow:
-                return
-            time.sleep(0.5)
-    except AdminError as error:
-        raise click.ClickException(str(error)) from error
+        with control_errors(as_json):
+            control = running_control(server_url, token)
+            while True:
+                page = control.log(since, account, refused)
+                for entry in page["entries"]:
+                    click.echo(json.dumps(entry) if as_json else _line(entry))
+                since = page["last"]
+                if not follow:
+                    return
+                time.sleep(0.5)
     except KeyboardInterrupt:
         return

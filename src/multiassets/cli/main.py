@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from .._version import __version__
@@ -9,6 +11,7 @@ from .account import account, market
 from .accounts import accounts
 from .clock import clock
 from .doctor import doctor
+from .errors import Failure, failure
 from .faults import faults
 from .keys import keys
 from .log import log
@@ -21,10 +24,40 @@ from .watch import watch
 __all__ = ["cli", "main"]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The group, turning any failure of a command run with ``--json`` into JSON: a usage
+    error, a conflict of options, a missing database, as well as a refusal."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta["json"] = "--json" in args
+        return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except click.ClickException as error:
+            if not ctx.meta.get("json") or (isinstance(error, Failure) and error.document):
+                raise
+            message = error.format_message()
+            raise failure(message, error.exit_code, {"error": message}) from error
+
+
+@click.group(
+    cls=_Commands,
+    context_settings={
+        "help_option_names": ["-h", "--help"],
+        # An option without a variable of its own (see --help) can come from the environment
+        # as MULTIASSETS_<COMMAND>_<OPTION>, e.g. MULTIASSETS_LOG_ACCOUNT.
+        "auto_envvar_prefix": "MULTIASSETS",
+    },
+)
 @click.version_option(__version__, prog_name="multiassets")
 def cli() -> None:
-    """A faithful local Binance USD-M Futures Multi-Assets Mode API."""
+    """A faithful local Binance USD-M Futures Multi-Assets Mode API.
+
+    Start a server with `multiassets serve`; the other commands find it without flags.
+    Exit codes: 0 done, 1 refused, 2 usage or configuration, 3 no answer, 4 rate limited.
+    """
 
 
 cli.add_command(mode)
@@ -43,6 +76,4 @@ cli.add_command(watch)
 
 
 def main() -> None:
-    # An option without a variable of its own (see --help) can come from the environment
-    # as MULTIASSETS_<COMMAND>_<OPTION>, e.g. MULTIASSETS_MODE_RECV_WINDOW.
-    cli(auto_envvar_prefix="MULTIASSETS")
+    cli()

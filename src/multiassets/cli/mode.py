@@ -23,7 +23,7 @@ def mode(switch: str | None, as_json: bool, **options: Any) -> None:
 
     ON is Multi-Assets Mode, OFF Single-Asset Mode.
     """
-    with client_errors(), make_client(options, time_sync=True) as client:
+    with client_errors(as_json), make_client(options, time_sync=True) as client:
         if switch is None:
             current = client.get_mode()
             click.echo(json.dumps({"multiAssetsMargin": current}) if as_json else _NAMES[current])

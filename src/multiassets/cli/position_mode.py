@@ -24,7 +24,7 @@ def position_mode(switch: str | None, as_json: bool, **options: Any) -> None:
 
     ON is Hedge Mode (LONG and SHORT positions), OFF One-way Mode.
     """
-    with client_errors(), make_client(options, time_sync=True) as client:
+    with client_errors(as_json), make_client(options, time_sync=True) as client:
         if switch is None:
             current = client.get_position_mode()
             click.echo(json.dumps({"dualSidePosition": current}) if as_json else _NAMES[current])

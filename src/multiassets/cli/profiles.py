@@ -12,7 +12,10 @@ The config file is ``$MULTIASSETS_CONFIG``, else ``~/.config/multiassets/config.
     api_key = "..."
     api_secret = "..."
 
-Flags win over ``MULTIASSETS_*`` environment variables, which win over the profile.
+Flags win over ``MULTIASSETS_*`` environment variables, which win over the profile. When
+none of them names a server or a key, the command talks to the server ``multiassets serve``
+started on this machine, with the demo account's key (its discovery file, :mod:`.discovery`);
+else to Binance's production.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ import click
 
 from .._client import Client
 from .._config import PRODUCTION_URL
+from .discovery import find_server
+from .params import exclusive, option
 
 __all__ = ["client_options", "client_settings", "config_path", "make_client"]
 
@@ -65,22 +70,43 @@ def _profile(name: str | None) -> dict[str, Any]:
 
 def client_options(function: F) -> F:
     options = [
-        click.option(
-            "--profile", envvar="MULTIASSETS_PROFILE", help="A profile of the config file."
+        option("--profile", envvar="MULTIASSETS_PROFILE", help="A profile of the config file."),
+        option(
+            "--base-url",
+            shown_envvar="MULTIASSETS_BASE_URL",
+            help="A server's base URL. Default: the profile's, else the server `multiassets "
+            "serve` started here, else Binance's production.",
         ),
-        click.option("--base-url", help="A server's base URL (default: Binance's production)."),
-        click.option("--demo", is_flag=True, default=None, help="Binance's demo trading URL."),
-        click.option("--api-key", help="Else MULTIASSETS_API_KEY or the profile."),
-        click.option("--api-secret", help="HMAC secret; else MULTIASSETS_API_SECRET."),
-        click.option("--private-key", help="RSA/Ed25519 PEM file; else MULTIASSETS_PRIVATE_KEY."),
-        click.option("--json", "as_json", is_flag=True, help="Answer in JSON."),
+        option("--demo", is_flag=True, default=None, help="Binance's demo trading URL."),
+        option("--api-key", shown_envvar="MULTIASSETS_API_KEY", help="The API key."),
+        option("--api-secret", shown_envvar="MULTIASSETS_API_SECRET", help="Its HMAC secret."),
+        option(
+            "--private-key",
+            shown_envvar="MULTIASSETS_PRIVATE_KEY",
+            help="Or its RSA/Ed25519 private key: a PEM file.",
+        ),
+        option("--json", "as_json", is_flag=True, help="Answer in JSON, failures too."),
     ]
-    for option in reversed(options):
-        function = option(function)
+    for decorate in reversed(options):
+        function = decorate(function)
     return function
 
 
 _SIGNING = ("api_secret", "private_key", "private_key_passphrase")
+
+
+def _discovered(settings: dict[str, Any]) -> str | None:
+    """The local server's URL when the layers named neither a server nor a key (a key given
+    alone is taken for a Binance key, which must not go to a local server), its demo key
+    put into ``settings``; else None."""
+    if settings.get("api_key"):
+        return None
+    found = find_server()
+    if found is None:
+        return None
+    if found.api_key and found.secret_key:
+        settings.update(api_key=found.api_key, api_secret=found.secret_key, private_key=None)
+    return found.url
 
 
 def make_client(options: dict[str, Any], **extra: Any) -> Client:
@@ -94,6 +120,11 @@ def client_settings(options: dict[str, Any]) -> dict[str, Any]:
     The signing material (secret, or private key with its passphrase) comes whole from the
     highest layer that has any; a base URL or --demo in a layer replaces the lower layers' URL.
     """
+    exclusive(
+        options,
+        ("base_url", "demo", "--demo is a base URL"),
+        ("api_secret", "private_key", "a key signs with one"),
+    )
     env = {
         "api_key": os.environ.get("MULTIASSETS_API_KEY"),
         "api_secret": os.environ.get("MULTIASSETS_API_SECRET"),
@@ -119,7 +150,7 @@ def client_settings(options: dict[str, Any]) -> dict[str, Any]:
     base_url = settings.get("base_url")
     demo = bool(settings.get("demo"))
     if base_url is None and not demo:
-        base_url = PRODUCTION_URL  # the layers said nothing: not even the environment
+        base_url = _discovered(settings) or PRODUCTION_URL
     return {
         "api_key": settings.get("api_key") or "",
         "api_secret": settings.get("api_secret"),

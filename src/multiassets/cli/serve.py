@@ -1,4 +1,4 @@
-"""``multiassets serve``: run the server.
+"""``multiassets serve``: run the server (its start: serving.py; what it prints: ready.py).
 
 Every setting comes, in this order of precedence, from its flag, its environment variable
 (``MULTIASSETS_…``, shown in ``--help``) or the ``[serve]`` table of the ``--config`` file
@@ -7,17 +7,16 @@ Every setting comes, in this order of precedence, from its flag, its environment
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import tomllib
-from functools import partial
 from pathlib import Path
 from typing import Any
 
 import click
 
 from .._exceptions import AdminError
-from ..admin import Admin
 from ..defaults import HEAD_TIMEOUT_S
 from ..protocol.limits import (
     BAN_LONGEST_S,
@@ -28,9 +27,12 @@ from ..protocol.limits import (
     WS_PING_INTERVAL_S,
     WS_PONG_TIMEOUT_S,
 )
-from ..server.config import CONFIG_ENV, ServerConfig
-from ..server.logs import LEVELS, logging_config
-from .options import db_option, open_db
+from ..server.config import ServerConfig
+from ..server.logs import LEVELS
+from .errors import EXIT_NETWORK, EXIT_USAGE, failure
+from .options import db_option
+from .params import option
+from .serving import Listening, bind, prepare, run, uvicorn_config
 
 __all__ = ["serve"]
 
@@ -67,8 +69,7 @@ _CONFIG_NAMES = {
 }
 
 
-#: Every option says its environment variable in --help.
-_option = partial(click.option, show_envvar=True)
+_option = option  # every option says its environment variable in --help (params.py)
 
 
 @click.command()
@@ -94,6 +95,7 @@ _option = partial(click.option, show_envvar=True)
     envvar="MULTIASSETS_PORT",
     show_default=True,
     type=click.IntRange(0, 65535),
+    help="Port to listen on (0: any free one). In use: exit 2, nothing created.",
 )
 @db_option
 @_option(
@@ -130,6 +132,7 @@ _option = partial(click.option, show_envvar=True)
     envvar="MULTIASSETS_ORDER_LIMIT_1M",
     show_default=True,
     type=click.IntRange(1),
+    help="Orders per minute, as exchangeInfo reports it.",
 )
 @_option(
     "--order-limit-10s",
@@ -137,6 +140,7 @@ _option = partial(click.option, show_envvar=True)
     envvar="MULTIASSETS_ORDER_LIMIT_10S",
     show_default=True,
     type=click.IntRange(1),
+    help="Orders per 10 seconds, as exchangeInfo reports it.",
 )
 @_option(
     "--ban-shortest",
@@ -171,6 +175,23 @@ _option = partial(click.option, show_envvar=True)
     type=click.Path(exists=True, dir_okay=False),
     envvar="MULTIASSETS_FAULTS",
     help='Fault rules to start with, as JSON: {"seed": n, "rules": [...]}.',
+)
+@_option(
+    "--seed",
+    "seed_file",
+    type=click.Path(exists=True, dir_okay=False),
+    envvar="MULTIASSETS_SEED",
+    help="A new database's demo account starts in this state: JSON as PUT "
+    '/_multiassets/accounts/NAME/state takes it, e.g. {"multiAssetsMargin": true, '
+    '"balances": {"USDT": "1000"}}. An existing database is left as it is.',
+)
+@_option(
+    "--discovery/--no-discovery",
+    default=True,
+    envvar="MULTIASSETS_DISCOVERY",
+    show_default=True,
+    help="Write the discovery file (server.json in the data directory) that the other "
+    "commands find this server by; removed when it stops.",
 )
 @_option(
     "--trusted-proxy",
@@ -213,7 +234,12 @@ _option = partial(click.option, show_envvar=True)
     type=click.Choice(LEVELS, case_sensitive=False),
     help="What the server logs on stderr. No level logs a secret, a signature or a token.",
 )
-@_option("--access-log", is_flag=True, envvar="MULTIASSETS_ACCESS_LOG", help="Log every request.")
+@_option(
+    "--access-log",
+    is_flag=True,
+    envvar="MULTIASSETS_ACCESS_LOG",
+    help="Log every request on stderr (secrets cut short).",
+)
 def serve(
     host: str,
     port: int,
@@ -221,70 +247,106 @@ def serve(
     redis_url: str | None,
     redis_prefix: str | None,
     workers: int,
-    weight_limit: int,
-    order_limit_1m: int,
-    order_limit_10s: int,
-    ban_shortest: int,
-    ban_longest: int,
     admin_token: str | None,
-    admin_allow_remote: bool,
     faults_file: str | None,
-    trusted_proxies: tuple[str, ...],
-    head_timeout: float,
+    seed_file: str | None,
+    discovery: bool,
     ws_ping_interval: float,
     ws_pong_timeout: float,
     log_level: str,
     access_log: bool,
+    **limits: Any,
 ) -> None:
-    """Run the Binance-compatible server."""
+    """Run the Binance-compatible server. Once it answers, it prints what to paste to point
+    the CLI and clients at it (and, on a new database, the demo account's key and the control
+    plane's token, shown only then)."""
     if workers > 1 and redis_url is None:
         raise click.UsageError(
             f"--workers {workers} needs --redis: without it each worker would count weight "
             "and bans on its own, and enforce a limit several times too high"
         )
-    config = ServerConfig(
-        db_url=db_url,
-        weight_limit=weight_limit,
-        order_limit_1m=order_limit_1m,
-        order_limit_10s=order_limit_10s,
-        ban_shortest_s=ban_shortest,
-        ban_longest_s=max(ban_longest, ban_shortest),
-        admin_allow_remote=admin_allow_remote,
-        faults_file=os.path.abspath(faults_file) if faults_file else None,
-        trusted_proxies=_proxies(trusted_proxies),
-        redis_url=redis_url,
-        redis_prefix=redis_prefix,
-        head_timeout_s=head_timeout,
-    )
+    if importlib.util.find_spec("uvicorn") is None:  # before anything is made, not after
+        raise failure(
+            "serve needs the 'server' extra: pip install 'multiassets[server]'", EXIT_USAGE
+        )
+    limits |= {"ws_ping_interval": ws_ping_interval, "ws_pong_timeout": ws_pong_timeout}
+    config = _server_config(db_url, redis_url, redis_prefix, faults_file, limits)
+    seed = _read_seed(seed_file) if seed_file else None
     if faults_file:
         _check_faults(faults_file)
     if redis_url is not None:
         _check_redis(redis_url)
-    store = open_db(db_url)
+    listening = _bind(host, port)
     try:
-        admin = Admin(store)
-        demo = admin.create_demo_if_empty()
-        token = admin.ensure_token(admin_token)
-    except AdminError as error:
-        raise click.ClickException(str(error)) from error
-    finally:
-        store.close()
-    if demo is not None:
-        click.echo("Created account 'demo' with an HMAC key (shown only this once):")
-        click.echo(f"  API key:    {demo.key.api_key}")
-        click.echo(f"  secret key: {demo.key.secret}")
-    if token is not None:
-        click.echo("Control plane token (shown only this once; --admin-token sets your own):")
-        click.echo(f"  token:      {token}")
+        startup = prepare(db_url, admin_token, seed, remember=discovery)
+    except BaseException:
+        if listening.sock is not None:
+            listening.sock.close()
+        raise
     shared = f", Redis {redis_url}" if redis_url else ""
     plural = "s" if workers > 1 else ""
     click.echo(
-        f"multiassets listening on http://{host}:{port} ({workers} worker{plural}, "
+        f"multiassets listening on http://{host}:{listening.port} ({workers} worker{plural}, "
         f"database {db_url}{shared})",
         err=True,
     )
-    pings = (ws_ping_interval, ws_pong_timeout)
-    _run(config, host, port, workers, pings, access_log, log_level.lower())
+    _run(config, listening, startup, workers, access_log, log_level.lower(), discovery)
+
+
+def _bind(host: str, port: int) -> Listening:
+    return bind(host, port)
+
+
+def _run(
+    config: ServerConfig,
+    listening: Listening,
+    startup: Any,
+    workers: int,
+    access_log: bool,
+    log_level: str,
+    discovery: bool,
+) -> None:
+    settings = uvicorn_config(config, listening, workers, access_log, log_level)
+    run(settings, listening, startup, discovery)
+
+
+def _server_config(
+    db_url: str,
+    redis_url: str | None,
+    redis_prefix: str | None,
+    faults_file: str | None,
+    limits: dict[str, Any],
+) -> ServerConfig:
+    return ServerConfig(
+        db_url=db_url,
+        weight_limit=limits["weight_limit"],
+        order_limit_1m=limits["order_limit_1m"],
+        order_limit_10s=limits["order_limit_10s"],
+        ban_shortest_s=limits["ban_shortest"],
+        ban_longest_s=max(limits["ban_longest"], limits["ban_shortest"]),
+        admin_allow_remote=limits["admin_allow_remote"],
+        faults_file=os.path.abspath(faults_file) if faults_file else None,
+        trusted_proxies=_proxies(limits["trusted_proxies"]),
+        redis_url=redis_url,
+        redis_prefix=redis_prefix,
+        head_timeout_s=limits["head_timeout"],
+        ws_ping_interval_s=limits["ws_ping_interval"],
+        ws_pong_timeout_s=limits["ws_pong_timeout"],
+    )
+
+
+def _read_seed(path: str) -> dict[str, Any]:
+    """The --seed document, checked now: a bad one fails before anything is made."""
+    from ..account.model import AccountState, StateError
+
+    try:
+        document = json.loads(Path(path).read_text())
+        AccountState.from_json(document)
+    except (OSError, ValueError, StateError) as error:
+        raise click.BadParameter(str(error), param_hint="--seed") from error
+    if not isinstance(document, dict):
+        raise click.BadParameter("an account's state is a JSON object", param_hint="--seed")
+    return document
 
 
 def _proxies(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -312,52 +374,10 @@ def _check_redis(url: str) -> None:
     try:
         import redis
     except ImportError:
-        raise click.ClickException(
-            "--redis needs redis-py: pip install 'multiassets[redis]'"
-        ) from None
+        raise click.UsageError("--redis needs redis-py: pip install 'multiassets[redis]'") from None
     try:
         client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
         client.ping()
         client.close()
     except (redis.RedisError, ValueError) as error:
-        raise click.ClickException(f"can't reach Redis at {url}: {error}") from error
-
-
-def _run(
-    config: ServerConfig,
-    host: str,
-    port: int,
-    workers: int,
-    pings: tuple[float, float],
-    access_log: bool,
-    log_level: str = "info",
-) -> None:
-    # uvicorn + httptools + uvloop, chosen by measurement over granian: lower latency and
-    # 1.2-1.4x the throughput at 1 and 16 connections (bench/stack-choice-2026-11-25.md).
-    import uvicorn
-
-    from ..server.http.edge import EdgeProtocol, EdgeWebSocketProtocol
-
-    os.environ[CONFIG_ENV] = config.to_json()
-    uvicorn.run(
-        "multiassets.server.app:app_from_environment",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        # httptools, answering what is not readable HTTP as Binance's edge does (http/edge.py).
-        http=EdgeProtocol,
-        loop="uvloop",
-        ws=EdgeWebSocketProtocol,
-        # Binance's pings: every 3 minutes, a pong (the ping's payload) due within 10.
-        ws_ping_interval=pings[0],
-        ws_ping_timeout=pings[1],
-        lifespan="on",
-        access_log=access_log,
-        log_config=logging_config(log_level),
-        log_level=log_level,
-        server_header=False,
-        # The client IP is the peer's: X-Forwarded-For would let a caller pick its own IP
-        # (rate limits, bans, allow-lists, the control plane's loopback check).
-        proxy_headers=False,
-    )
+        raise failure(f"can't reach Redis at {url}: {error}", EXIT_NETWORK) from error

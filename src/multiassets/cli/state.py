@@ -10,6 +10,7 @@ from typing import IO
 import click
 
 from .options import control_plane, target_options
+from .params import option
 
 __all__ = ["state"]
 
@@ -21,8 +22,15 @@ def state() -> None:
 
 @state.command("dump")
 @target_options
-@click.option("--account", help="One account's state; without it, everything (a fixture).")
-@click.option("-o", "--output", type=click.File("w"), default="-", show_default=True)
+@option("--account", help="One account's state; without it, everything (a fixture).")
+@option(
+    "-o",
+    "--output",
+    type=click.File("w"),
+    default="-",
+    show_default=True,
+    help="The file to write (- for standard output).",
+)
 def dump(
     db_url: str, server_url: str | None, token: str | None, account: str | None, output: IO[str]
 ) -> None:
@@ -39,8 +47,8 @@ def dump(
 
 @state.command("load")
 @target_options
-@click.option("--account", help="Set one account's state; without it, replace everything.")
-@click.option("--merge", is_flag=True, help="With --account: set only the fields given.")
+@option("--account", help="Set one account's state; without it, replace everything.")
+@option("--merge", is_flag=True, help="With --account: set only the fields given.")
 @click.argument("source", type=click.File("r"), default="-")
 def load(
     db_url: str,
@@ -50,11 +58,14 @@ def load(
     merge: bool,
     source: IO[str],
 ) -> None:
-    """Load state from JSON (a file, or - for standard input)."""
+    """Load state from JSON (a file, or - for standard input). With --account, prints the
+    account's state as JSON."""
+    if merge and not account:
+        raise click.UsageError("--merge goes with --account: the whole server is replaced whole")
     try:
         document = json.load(source)
     except ValueError as error:
-        raise click.ClickException(f"not JSON: {error}") from error
+        raise click.UsageError(f"{source.name} is not JSON: {error}") from error
     with control_plane(db_url, server_url, token) as plane:
         if account:
             click.echo(json.dumps(plane.set_state(account, document, partial=merge)))
@@ -65,11 +76,11 @@ def load(
 
 @state.command("reset")
 @target_options
-@click.option("--yes", is_flag=True, help="Do not ask.")
+@option("--yes", is_flag=True, help="Do not ask.")
 def reset(db_url: str, server_url: str | None, token: str | None, yes: bool) -> None:
     """Delete every account, key and state."""
     if not yes:
         click.confirm("Delete every account, key and state?", abort=True)
     with control_plane(db_url, server_url, token) as plane:
         plane.reset()
-    click.echo("reset")
+    click.echo("deleted every account, key and state")

@@ -10,20 +10,23 @@ from typing import Any
 
 import click
 
-from .._async_client import AsyncClient
-from .._events import AccountConfigUpdate, ListenKeyExpired
 from .errors import client_errors
+from .params import option
 from .profiles import client_options, client_settings
 
 __all__ = ["watch"]
 
 
 @click.command()
-@click.option("--count", type=click.IntRange(1), help="Stop after this many events.")
+@option("--count", type=click.IntRange(1), help="Stop after this many events.")
 @client_options
 def watch(count: int | None, as_json: bool, **options: Any) -> None:
     """Print each event of the account's user data stream (a mode change is an
     ACCOUNT_CONFIG_UPDATE) until the stream ends or Ctrl-C."""
+
+    # Here, not at the top: the other commands need neither asyncio's client nor aiohttp.
+    from .._async_client import AsyncClient
+    from .._events import AccountConfigUpdate, ListenKeyExpired
 
     async def run() -> None:
         seen = 0
@@ -44,5 +47,5 @@ def watch(count: int | None, as_json: bool, **options: Any) -> None:
                 if count is not None and seen >= count:
                     return
 
-    with client_errors(), contextlib.suppress(KeyboardInterrupt):
+    with client_errors(as_json), contextlib.suppress(KeyboardInterrupt):
         asyncio.run(run())

@@ -51,6 +51,9 @@ __all__ = [
     "POSITION_RISK_V3",
     "PREMIUM_INDEX",
     "RECV_WINDOW",
+    "SESSION_LOGON",
+    "SESSION_LOGOUT",
+    "SESSION_STATUS",
     "SIGNATURE",
     "SIGNED_PARAMS",
     "SPOT_PING",
@@ -259,6 +262,11 @@ ASSET_INDEX = Endpoint(
 PREMIUM_INDEX = Endpoint(
     "GET", "/fapi/v1/premiumIndex", _NONE, WeightByParam("symbol", 1, 10), _SOME_SYMBOL
 )
+# The WebSocket API's own methods (binance-account.md §8.5): no REST twin, so their "path" is
+# the method's name.
+SESSION_STATUS = Endpoint("WS", "session.status", Security.NONE, 2)
+SESSION_LOGON = Endpoint("WS", "session.logon", _DATA, 2)
+SESSION_LOGOUT = Endpoint("WS", "session.logout", Security.NONE, 2)
 # The spot wallet's lists ccxt reads in load_markets() when it has keys.
 COINS = Endpoint("GET", "/sapi/v1/capital/config/getall", _DATA, 10)
 MARGIN_PAIRS = Endpoint("GET", "/sapi/v1/margin/allPairs", Security.MARKET_DATA, 1, (MARGIN_PAIR,))

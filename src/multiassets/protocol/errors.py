@@ -4,17 +4,18 @@ Each entry is a code, the HTTP status Binance answers it with, what it says abou
 (its :class:`Category`, one per client exception class) and the message template.
 Placeholders are named (``{name}``) and filled by :meth:`ErrorSpec.message`. The server renders
 only errors from this module; the client reads answers back into categories with
-:func:`category_for`. Sources and confidence for each entry are in PARITY.md.
+:func:`~multiassets.protocol.categories.category_for`. Sources and confidence for each
+entry are in PARITY.md.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from http import HTTPStatus
 from typing import Any
 
-__all__ = ["CATALOGUE", "ApiError", "Category", "ErrorSpec", "by_code", "category_for"]
+__all__ = ["CATALOGUE", "ApiError", "Category", "ErrorSpec", "by_code", "failing"]
 
 
 class Category(Enum):
@@ -44,10 +45,15 @@ class Category(Enum):
         """Whether a code of this category keeps it at ``status``: only a failing status says
         that nothing was done, and only a 418 bans; the others hold at any status."""
         if self is Category.SERVER:
-            return _failing(status)
+            return failing(status)
         if self is Category.BANNED:
             return status == IP_BANNED.status
         return True
+
+
+def failing(status: int) -> bool:
+    """A 5xx, or a 408 (Binance's timeout, or a gateway's): the API gave no answer of its own."""
+    return status >= 500 or status == HTTPStatus.REQUEST_TIMEOUT
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,13 +232,11 @@ REJECTED_MBX_KEY = _spec(
     "Invalid API-key, IP, or permissions for action, request ip: {ip}",
 )
 # The WebSocket API's frame ending a session whose key no longer passes (binance-account.md
-# §8.2): the documented text, without the request's IP.
-SESSION_KEY_REJECTED = _spec(
-    "SESSION_KEY_REJECTED",
-    -2015,
-    401,
-    Category.AUTH,
-    "Invalid API-key, IP, or permissions for action.",
+# §8.2): -2015 with the documented text, which names no IP.
+SESSION_KEY_REJECTED = replace(
+    REJECTED_MBX_KEY,
+    name="SESSION_KEY_REJECTED",
+    template=REJECTED_MBX_KEY.template.split(", request ip")[0] + ".",
 )
 
 INVALID_SYMBOL = _spec("INVALID_SYMBOL", -1121, 400, _REQUEST, "Invalid symbol.")
@@ -361,54 +365,3 @@ for _entry in CATALOGUE:
 def by_code(code: int) -> tuple[ErrorSpec, ...]:
     """Every catalogued variant of a Binance error code (empty if the code is unknown)."""
     return _BY_CODE.get(code, ())
-
-
-# -- reading an answer back -------------------------------------------------------------------
-
-#: Binance's catch-all code: what a -1000 means is said by its status and message, not by it.
-CATCH_ALL = UNKNOWN.code
-#: Binance numbers its errors by kind: 11xx request issues, 4xxx order and account rules.
-#: Codes outside the catalogue take the category of their range.
-RANGES: tuple[tuple[range, Category], ...] = (
-    (range(-1199, -1099), _REQUEST),
-    (range(-4999, -3999), _ACCOUNT_RULE),
-)
-#: Messages that say a failure is certain whatever code carries them: the catch-all's.
-_CERTAIN_FAILURES = frozenset(
-    spec.template for spec in by_code(CATCH_ALL) if spec.category is _SERVER
-)
-#: What an HTTP status says by itself (a 5xx or a 408: see :func:`_failing`).
-_STATUS_SAYS = {IP_BANNED.status: Category.BANNED, TOO_MANY_REQUESTS.status: Category.RATE_LIMIT}
-
-
-def _failing(status: int) -> bool:
-    """A 5xx, or a 408 (Binance's timeout, or a gateway's): the API gave no answer of its own."""
-    return status >= 500 or status == HTTPStatus.REQUEST_TIMEOUT
-
-
-def _code_says(code: int, status: int) -> Category | None:
-    entries = by_code(code)
-    if not entries:
-        return next((category for codes, category in RANGES if code in codes), None)
-    if code == CATCH_ALL:
-        return None
-    held = [entry.category for entry in entries if entry.category.holds_at(status)]
-    return max(held, key=lambda category: category.strength, default=None)
-
-
-def _status_says(status: int) -> Category | None:
-    return _UNKNOWN if _failing(status) else _STATUS_SAYS.get(status)
-
-
-def category_for(code: int, status: int, message: str) -> Category | None:
-    """What an answer Binance gave says about the request: the stronger of what its code says
-    (its catalogue entries', else its range's) and what its HTTP status says; an unknown
-    status becomes a certain failure when the message is one. None: nothing more than an
-    error."""
-    said = [category for category in (_code_says(code, status), _status_says(status)) if category]
-    if not said:
-        return None
-    category = max(said, key=lambda category: category.strength)
-    if category is _UNKNOWN and message in _CERTAIN_FAILURES:
-        return _SERVER
-    return category

@@ -10,6 +10,7 @@ __all__ = [
     "BAN_LONGEST_S",
     "BAN_SHORTEST_S",
     "FUTURE_TOLERANCE_MS",
+    "WS_HANDSHAKE_WEIGHT",
     "ORDERS_10S",
     "ORDERS_1M",
     "RECV_WINDOW_MS",
@@ -38,3 +39,5 @@ FUTURE_TOLERANCE_MS = 1000
 #: ping's payload, copied) has not come in 10 (WebSocket API General Info, market streams).
 WS_PING_INTERVAL_S = 180
 WS_PONG_TIMEOUT_S = 600
+#: What opening a WebSocket API connection weighs (WebSocket API General Info, rate limits).
+WS_HANDSHAKE_WEIGHT = 5

@@ -10,15 +10,42 @@ RSA and Ed25519 need the ``cryptography`` package, imported only when such a key
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hmac
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Literal
 
+# Not typing's TYPE_CHECKING: the client imports this module when it is made, and typing
+# (with re) costs ~15 ms to import. Type checkers take any TYPE_CHECKING as true.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any, Literal, TypeAlias
+
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
     from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
+
+    AsymmetricKind: TypeAlias = Literal["RSA", "ED25519"]
+    #: Signs a payload; returns the signature as it goes into ``signature=`` (before
+    #: URL-encoding).
+    Signer: TypeAlias = Callable[[bytes], str]
+    #: Checks a signature (as decoded from the request) against a payload.
+    Verifier: TypeAlias = Callable[[bytes, str], bool]
+else:
+
+    def __getattr__(name: str) -> object:
+        """The type aliases, for who reads them at run time: made on first use. (The import
+        system asks for ``__path__`` and others: a quick AttributeError, nothing imported.)"""
+        if name not in ("AsymmetricKind", "Signer", "Verifier"):
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        from collections.abc import Callable
+        from typing import Literal
+
+        aliases = {
+            "AsymmetricKind": Literal["RSA", "ED25519"],
+            "Signer": Callable[[bytes], str],
+            "Verifier": Callable[[bytes, str], bool],
+        }
+        globals().update(aliases)
+        return aliases[name]
+
 
 __all__ = [
     "AsymmetricKind",
@@ -35,12 +62,6 @@ __all__ = [
     "signed_payload",
     "verify_hmac",
 ]
-
-AsymmetricKind = Literal["RSA", "ED25519"]
-#: Signs a payload; returns the signature as it goes into ``signature=`` (before URL-encoding).
-Signer = Callable[[bytes], str]
-#: Checks a signature (as decoded from the request) against a payload.
-Verifier = Callable[[bytes, str], bool]
 
 MIN_RSA_BITS = 2048
 
@@ -81,6 +102,9 @@ def hmac_verifier(secret: str) -> Verifier:
 
 
 def _b64(signature: str) -> bytes | None:
+    import base64  # not at import time (re with it): a lookup in sys.modules after the first
+    import binascii
+
     try:
         return base64.b64decode(signature, validate=True)
     except (binascii.Error, ValueError):
@@ -162,6 +186,8 @@ def load_private_key(
     pem: str | bytes, passphrase: str | None = None
 ) -> tuple[AsymmetricKind, Signer, str]:
     """(kind, signer, public key PEM) for a PEM private key, RSA or Ed25519."""
+    import base64
+
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ed25519, padding, rsa
 

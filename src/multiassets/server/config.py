@@ -15,6 +15,8 @@ from ..protocol.limits import (
     ORDERS_1M,
     ORDERS_10S,
     REQUEST_WEIGHT_1M,
+    WS_PING_INTERVAL_S,
+    WS_PONG_TIMEOUT_S,
 )
 
 __all__ = ["CONFIG_ENV", "ServerConfig", "default_data_dir", "default_db_url"]
@@ -58,6 +60,10 @@ class ServerConfig:
     trusted_proxies: tuple[str, ...] = ()
     #: How long a client may take to send a request's line and headers (then 408), seconds.
     head_timeout_s: float = HEAD_TIMEOUT_S
+    #: Seconds between the server's pings on a WebSocket connection, and the most it waits
+    #: for the pong.
+    ws_ping_interval_s: float = WS_PING_INTERVAL_S
+    ws_pong_timeout_s: float = WS_PONG_TIMEOUT_S
     #: Redis, for what several processes share: weight, bans, runtime settings, listenKeys.
     redis_url: str | None = None
     #: The Redis keys' prefix; by default one per database, so servers on one database share.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from ..account.prices import Market
 from ..admin import Admin
@@ -39,8 +40,11 @@ class ServerState:
         self.inspector = Inspector()
         self.faults = FaultInjector()
         self.metrics = Metrics(self.faults)
+        #: The fault rules it started with (``--faults FILE``), which a reset brings back.
+        self.started_faults: Any = None
         if config.faults_file is not None:
-            self.faults.load(json.loads(Path(config.faults_file).read_text()))
+            self.started_faults = json.loads(Path(config.faults_file).read_text())
+            self.faults.load(self.started_faults)
         #: What a request meets when the database or Redis is down (answered with -1001).
         self.unavailable: tuple[type[Exception], ...] = (
             SharedUnavailable,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -23,6 +24,14 @@ def _connect(path: str) -> sqlite3.Connection:
     return db
 
 
+def _create_private(path: Path) -> None:
+    """A new database (and a folder made for it) readable by its owner only: it holds HMAC
+    secrets. SQLite gives its -wal and -shm files the database's mode."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+
+
 class SQLiteStore(SQLStore):
     """A :class:`~multiassets.store.base.Store` on one SQLite file."""
 
@@ -34,7 +43,7 @@ class SQLiteStore(SQLStore):
         self.path = path
         try:
             if path != ":memory:":
-                Path(path).parent.mkdir(parents=True, exist_ok=True)
+                _create_private(Path(path))
             reader = _connect(path)
             super().__init__(reader, None)
             self._migrate()

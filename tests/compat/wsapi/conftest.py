@@ -1,8 +1,6 @@
-"""The WebSocket API client tests' keys, and the round market each test runs at."""
+"""The WebSocket API client tests' keys; each test runs at the round market."""
 
 from __future__ import annotations
-
-from collections.abc import Iterator
 
 import pytest
 
@@ -10,20 +8,13 @@ from multiassets.protocol.signing import generate_private_key, load_private_key
 
 from ...support import Server
 from ..matrix import Key
-from .expected import (
-    MARKET,
-)
 
 # -- fixtures ------------------------------------------------------------------------------------
 
 
 @pytest.fixture(autouse=True)
-def round_market(server: Server) -> Iterator[None]:
-    server.control.move_market(MARKET)
-    try:
-        yield
-    finally:
-        server.control.reset_market()
+def _at_round_prices(round_market: None) -> None:
+    """Every test here runs at the round market (``tests/compat/conftest.py``)."""
 
 
 @pytest.fixture(scope="module")

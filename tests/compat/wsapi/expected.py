@@ -15,20 +15,9 @@ T = TypeVar("T")
 
 # -- the account and the market -----------------------------------------------------------------
 
-#: Round prices: the marks, and the asset index (stablecoins at 1 without buffers; BTC, ETH
-#: and BNB with a 5 % bid and a 10 % ask haircut: ask rates 99000, 3300, 660).
-MARKET = {
-    "markPrices": {"BTCUSDT": "90000", "ETHUSDT": "3000"},
-    "assetIndex": {
-        **{
-            asset: {"index": "1", "bidBuffer": "0", "askBuffer": "0"}
-            for asset in ("USDT", "USDC", "FDUSD", "BFUSD")
-        },
-        "BTC": {"index": "90000", "bidBuffer": "0.05", "askBuffer": "0.1"},
-        "ETH": {"index": "3000", "bidBuffer": "0.05", "askBuffer": "0.1"},
-        "BNB": {"index": "600", "bidBuffer": "0.05", "askBuffer": "0.1"},
-    },
-}
+# The tests run at the round market (``tests/compat/market.py``): BTCUSDT marked at 90000,
+# ETHUSDT at 3000; BTC, ETH and BNB with a 5 % bid and a 10 % ask haircut (ask rates 99000,
+# 3300, 660).
 
 
 def state(multi: bool) -> JSON:

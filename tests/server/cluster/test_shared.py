@@ -18,7 +18,7 @@ from websockets.sync.client import connect
 from multiassets.testing import serve_existing
 
 from ...support import Server, on_new_account, postgres_database, redis_url, running_server
-from ..wsapi.frames import call, open_api, signed, weight
+from ..wsapi.frames import SESSION_ENDED, call, ed25519_key, open_api, signed, weight
 
 MODE = "/fapi/v1/multiAssetsMargin"
 PROXY = ("--trusted-proxy", "127.0.0.1")
@@ -139,6 +139,22 @@ def test_a_websocket_session_reads_a_change_through_the_other_at_once(
             # No waiting: the next frame answers with the change the other process committed.
             read = call(ws, "account.status", signed(first))
             assert read["result"]["multiAssetsMargin"] is (target == "true")
+
+
+def test_a_key_revoked_through_the_other_ends_a_session_at_its_next_request(
+    nodes: tuple[Server, Server],
+) -> None:
+    first, second = nodes
+    api_key, signer = ed25519_key(first)
+    with open_api(first, forwarded_for="10.9.0.3") as ws:
+        logon = call(ws, "session.logon", signed(first, api_key=api_key, signer=signer))
+        second.control.revoke_key(api_key)
+        # No waiting: the next request meets the revocation the other process committed.
+        answer = call(ws, "account.balance")
+        event = json.loads(ws.recv(timeout=5))
+    assert logon["status"] == 200
+    assert (answer["status"], answer["error"]["code"]) == (401, -2015)
+    assert event == SESSION_ENDED
 
 
 def test_a_changes_time_is_read_through_the_other_at_once(

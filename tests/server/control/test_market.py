@@ -186,8 +186,8 @@ def test_the_cli_prints_the_modes_side_by_side_and_moves_the_market(srv: Server)
     assert "--reset moves nothing else" in refused.output
 
 
-def test_the_readmes_account_example_is_what_the_command_prints(srv: Server) -> None:
-    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text()
+def test_the_reference_docs_account_example_is_what_the_command_prints(srv: Server) -> None:
+    readme = (Path(__file__).resolve().parents[3] / "docs" / "reference.md").read_text()
     block = readme.split("```\ndemo: Single-Asset Mode\n", 1)[1].split("```", 1)[0]
     shown = ["demo: Single-Asset Mode", *block.splitlines()]
     # The README's account: the module's STATE, with USDT at 1 and no buffer.

@@ -25,6 +25,7 @@ from multiassets.protocol import endpoints as ep
 from multiassets.server.api import answers
 from multiassets.server.api.checks import CHECKS
 from multiassets.server.api.routes import ROUTES
+from multiassets.server.config import ServerConfig
 from multiassets.server.openapi import document as openapi
 from multiassets.server.openapi.asyncapi import document, method_key
 from multiassets.server.openapi.control import PREFIX
@@ -32,8 +33,10 @@ from multiassets.server.wsapi.methods import METHODS
 
 from ...support import Server, running_server
 
-DOCUMENT = document()
-LIMIT = 1200  # the served document's weight limit: not the default, to see it passed through
+DOCUMENT = document(ServerConfig(""))
+#: The served document's settings: not the defaults, to see them passed through.
+LIMIT = 1200
+PING_S, PONG_S = 7, 21
 OPERATIONS: dict[str, Any] = DOCUMENT["operations"]
 MESSAGES: dict[str, Any] = DOCUMENT["components"]["messages"]
 #: A component's key, as the specification allows it.
@@ -43,7 +46,8 @@ COMPONENT_KEY = re.compile(r"^[\w.\-]+$")
 @pytest.fixture(scope="module")
 def srv(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     folder = tmp_path_factory.mktemp("asyncapi")
-    with running_server(folder, "--weight-limit", str(LIMIT)) as server:
+    settings = ("--weight-limit", str(LIMIT), "--ws-ping-interval", str(PING_S))
+    with running_server(folder, *settings, "--ws-pong-timeout", str(PONG_S)) as server:
         yield server
 
 
@@ -166,7 +170,7 @@ def test_account_status_is_refused_as_its_rest_twin_is() -> None:
     checks = [
         spec.name + (f"_{param}" if param else "")
         for check in CHECKS
-        if check.applies(ep.ACCOUNT_V2) and not check.http_only
+        if check.applies(ep.ACCOUNT_V2) and not check.http_refusals
         for spec, param in check.refusals(ep.ACCOUNT_V2)
     ]
     assert names[: len(checks)] == checks
@@ -194,9 +198,15 @@ def ask(ws: ClientConnection, frame: Any) -> Any:
 def test_the_server_serves_it_without_a_token(srv: Server) -> None:
     reply = srv.request("GET", PREFIX + "asyncapi.json")
     assert (reply.status, reply.headers["content-type"]) == (200, "application/json")
-    assert reply.json() == json.loads(json.dumps(document(LIMIT)))
+    config = ServerConfig("", weight_limit=LIMIT, ws_ping_interval_s=7, ws_pong_timeout_s=21)
+    assert reply.json() == json.loads(json.dumps(document(config)))
     limits = reply.json()["components"]["schemas"]["RateLimits"]
     assert limits["items"]["properties"]["limit"] == {"const": LIMIT}
+    channel = reply.json()["channels"]["wsApi"]
+    assert (channel["x-ping-interval-s"], channel["x-pong-timeout-s"]) == (7, 21)
+    description = reply.json()["info"]["description"]
+    assert "pings a connection 7 s after it opens" in description
+    assert "within 21 s" in description
     # The control plane's OpenAPI document lists it, token-free.
     listed = srv.request("GET", PREFIX + "openapi.json").json()["paths"][PREFIX + "asyncapi.json"]
     assert listed["get"]["security"] == []

@@ -20,6 +20,13 @@ Signer = Callable[[bytes], str]
 #: WebSocket API answers what they answer.
 SEEDED = REST_SEEDED
 
+#: Binance's event ending a session whose key no longer passes (§8.2).
+SESSION_ENDED = {
+    "id": None,
+    "status": 401,
+    "error": {"code": -2015, "msg": "Invalid API-key, IP, or permissions for action."},
+}
+
 
 def open_api(srv: Server, query: str = "", forwarded_for: str | None = None) -> ClientConnection:
     """A connection to the WebSocket API; from ``forwarded_for`` as a trusted proxy says."""

@@ -54,3 +54,9 @@ def test_over_the_limit_a_frame_gets_429_then_the_ip_is_banned(srv: Server) -> N
     assert response.status_code == 418
     assert json.loads(response.body) == {"code": -1003, "msg": ban}
     assert response.headers["Retry-After"] == "120"
+    # The refused handshake is in the request log as the GET it is, uncounted (a ban).
+    handshakes = [e for e in srv.control.log()["entries"] if e["path"] == "/ws-fapi/v1"]
+    assert [(e["method"], e["status"], e["weight"], e["code"]) for e in handshakes] == [
+        ("GET", 101, 5, None),
+        ("GET", 418, 0, -1003),
+    ]

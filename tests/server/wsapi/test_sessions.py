@@ -6,7 +6,17 @@ from __future__ import annotations
 import json
 
 from ...support import ONCE, Server, frozen_minute
-from .frames import SEEDED, call, ed25519_key, open_api, refusal, signed, weight, without_limits
+from .frames import (
+    SEEDED,
+    SESSION_ENDED,
+    call,
+    ed25519_key,
+    open_api,
+    refusal,
+    signed,
+    weight,
+    without_limits,
+)
 
 pytestmark = ONCE
 
@@ -52,13 +62,6 @@ def test_an_hmac_key_cannot_log_on(srv: Server) -> None:
     assert status["result"]["apiKey"] is None
 
 
-SESSION_ENDED = {
-    "id": None,
-    "status": 401,
-    "error": {"code": -2015, "msg": "Invalid API-key, IP, or permissions for action."},
-}
-
-
 def test_a_logged_on_sessions_key_revoked_ends_the_session_with_binances_event(
     srv: Server,
 ) -> None:
@@ -78,6 +81,33 @@ def test_a_logged_on_sessions_key_revoked_ends_the_session_with_binances_event(
     assert status["result"]["apiKey"] is None and status["result"]["authorizedSince"] is None
     # Logged out: a request without a key is now one without a key.
     assert without_limits(after) == refusal(401, -2014, "API-key format invalid.")
+
+
+def test_after_a_revocation_any_request_is_answered_then_ends_the_session(srv: Server) -> None:
+    api_key, signer = ed25519_key(srv)
+    with open_api(srv) as ws:
+        call(ws, "session.logon", signed(srv, api_key=api_key, signer=signer))
+        srv.control.revoke_key(api_key)
+        # session.status checks no key, yet it is "the next request" (§8.2).
+        status = call(ws, "session.status")
+        event = json.loads(ws.recv(timeout=5))
+        again = call(ws, "session.status")
+    assert status["result"]["apiKey"] == api_key  # answered as it was asked
+    assert event == SESSION_ENDED
+    assert again["result"]["apiKey"] is None
+
+
+def test_a_logon_on_a_logged_on_session_must_be_signed_again(srv: Server) -> None:
+    api_key, signer = ed25519_key(srv)
+    with frozen_minute(srv) as at, open_api(srv) as ws:
+        call(ws, "session.logon", signed(srv, timestamp=at, api_key=api_key, signer=signer))
+        bare = call(ws, "session.logon")
+        timed = call(ws, "session.logon", {"timestamp": at})
+        status = call(ws, "session.status")
+    # The session's key does not stand in for a logon's: no key, no logon.
+    assert without_limits(bare) == refusal(401, -2014, "API-key format invalid.")
+    assert without_limits(timed) == refusal(401, -2014, "API-key format invalid.")
+    assert status["result"]["apiKey"] == api_key  # still logged on as before
 
 
 def test_a_request_refused_for_its_own_key_leaves_the_session_as_it_was(srv: Server) -> None:

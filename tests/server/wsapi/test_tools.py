@@ -58,8 +58,11 @@ def test_requests_and_their_refusals_are_in_the_request_log(srv: Server) -> None
         call(ws, "account.status", bad)
         ask(ws, {"id": 1, "method": "order.place"})
         ask(ws, "not json")
+        ask(ws, {"id": [1], "method": "account.balance"})
     shown = f"{key[:8]}…"
     assert log_entries(srv) == [
+        # The handshake: an HTTP GET, charged 5, switching protocols.
+        {**entry("/ws-fapi/v1", 101, 5), "method": "GET"},
         entry("account.balance", 200, 5, account="demo", key=shown),
         entry(
             "account.status",
@@ -75,6 +78,8 @@ def test_requests_and_their_refusals_are_in_the_request_log(srv: Server) -> None
         # Neither is charged: no method served.
         entry("order.place", 400, 0, code=-1130, reason="no method 'order.place'"),
         entry("(no method)", 400, 0, code=-1100, reason="a frame that is not JSON"),
+        # A frame that names a method but is no request is logged under the method.
+        entry("account.balance", 400, 0, code=-1130, reason="id of another type"),
     ]
 
 
@@ -92,6 +97,7 @@ def counted(text: str, labels: str) -> float:
 
 def test_requests_count_in_the_metrics_unknown_methods_as_one(srv: Server) -> None:
     served = 'code="0",method="WS",path="v2/account.balance",status="200"'
+    handshakes = 'code="0",method="GET",path="/ws-fapi/v1",status="101"'
     unknown = 'code="-1130",method="WS",path="(unknown)",status="400"'
     before = metrics(srv)  # the server is the module's: other tests counted too
     with open_api(srv) as ws:
@@ -100,6 +106,7 @@ def test_requests_count_in_the_metrics_unknown_methods_as_one(srv: Server) -> No
         ask(ws, {"id": 2, "method": "made.up.two"})
     after = metrics(srv)
     assert counted(after, served) - counted(before, served) == 1
+    assert counted(after, handshakes) - counted(before, handshakes) == 1
     # Names no one serves don't each become a label: both are "(unknown)".
     assert counted(after, unknown) - counted(before, unknown) == 2
     assert "made.up" not in after

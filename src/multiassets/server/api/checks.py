@@ -33,12 +33,13 @@ from ...protocol.keys import KEY_LENGTH, is_api_key
 from ...protocol.limits import FUTURE_TOLERANCE_MS
 from ...protocol.params import EMPTY_SOURCE, parse_long, parse_source
 from ...protocol.signing import signed_payload
+from ...store import ApiKey
 from ..state import ServerState
 from .explain import explain_key_format, explain_signature
 from .ratelimit import WeightLimiter
 from .request import MAX_BODY_BYTES, Call, DecodedSource, Request, body_source, names_sent
 
-__all__ = ["CHECKS", "Check", "Refusal", "Step", "check", "plan"]
+__all__ = ["CHECKS", "Check", "Refusal", "Step", "check", "key_refusal", "plan"]
 
 #: A refusal a step (or a handler) can answer: the error, and the parameter its text names.
 Refusal = tuple[ErrorSpec, str | None]
@@ -57,7 +58,7 @@ class Check:
     run: Step
     #: Its refusals are the HTTP request's reading (the query, the body): a WebSocket API
     #: frame's params, decoded already, can't meet them.
-    http_only: bool = False
+    http_refusals: bool = False
 
 
 def _always(
@@ -98,18 +99,24 @@ def _api_key(state: ServerState, endpoint: Endpoint, request: Request) -> None:
     if not is_api_key(api_key):
         raise ApiError(BAD_API_KEY_FMT, reason=explain_key_format(api_key))
     key = state.registry.key(api_key)
-    reason = None
-    if key is None:
-        reason = f"no key {api_key[:8]}… on this server (never created, or revoked)"
-    elif key.ip_allowlist is not None and request.client_ip not in key.ip_allowlist:
-        reason = f"the key allows only {', '.join(key.ip_allowlist) or 'no IP'}"
-    elif endpoint.security is Security.TRADE and not key.can_trade:
-        reason = "the key may not trade (TRADE permission missing)"
-    elif endpoint.security is Security.USER_DATA and not key.can_read:
-        reason = "the key may not read (USER_DATA permission missing)"
+    reason = key_refusal(key, api_key, request.client_ip, endpoint.security)
     if reason is not None or key is None:
         raise ApiError(REJECTED_MBX_KEY, ip=request.client_ip, reason=reason)
     request.key = key
+
+
+def key_refusal(key: ApiKey | None, api_key: str, client_ip: str, security: Security) -> str | None:
+    """Why ``key`` (``api_key``'s on this server, None if it has none) may not make a request
+    of ``security`` from ``client_ip`` (-2015); None if it may."""
+    if key is None:
+        return f"no key {api_key[:8]}… on this server (never created, or revoked)"
+    if key.ip_allowlist is not None and client_ip not in key.ip_allowlist:
+        return f"the key allows only {', '.join(key.ip_allowlist) or 'no IP'}"
+    if security is Security.TRADE and not key.can_trade:
+        return "the key may not trade (TRADE permission missing)"
+    if security is Security.USER_DATA and not key.can_read:
+        return "the key may not read (USER_DATA permission missing)"
+    return None
 
 
 def _parameters(state: ServerState, endpoint: Endpoint, request: Request) -> None:
@@ -231,7 +238,7 @@ CHECKS: tuple[Check, ...] = (
         lambda endpoint: endpoint.method != "GET",
         _always(TOO_MANY_PARAMETERS),
         _body_size,
-        http_only=True,
+        http_refusals=True,
     ),
     Check(
         "API key",
@@ -250,7 +257,7 @@ CHECKS: tuple[Check, ...] = (
         lambda endpoint: endpoint.security.needs_key or bool(endpoint.params),
         _always(DUPLICATE_PARAM, ILLEGAL_CHARS),
         _parameters,
-        http_only=True,
+        http_refusals=True,
     ),
     Check(
         "timestamp",

@@ -41,20 +41,21 @@ log = logging.getLogger("multiassets.server")
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
-    """What one request came to, whatever carried it: the handler's document, or the refusal
-    (both None: the connection is to be closed without an answer, an injected fault), and the
-    client IP's weight to report with it."""
+    """What one request came to, whatever carried it: the handler's document, or the refusal,
+    or neither (``unanswered``: an injected fault closes the connection without an answer);
+    and the client IP's weight to report with it."""
 
     document: bytes | None
     refused: ApiError | None
     used_weight: int
+    unanswered: bool = False
 
     @property
     def status(self) -> int:
         """The status the request log shows: the refusal's, 200, or 0 for no answer."""
         if self.refused is not None:
             return self.refused.status
-        return 200 if self.document is not None else 0
+        return 0 if self.unanswered else 200
 
 
 async def handle_api(
@@ -63,18 +64,19 @@ async def handle_api(
     """The response to a request for a Binance endpoint; None to close without one."""
     started = time.perf_counter()
     request = _read_head(route, scope, ip)
-    read_body = None
+    prepare = None
     if request.method != "GET":  # a GET's body is not a parameter source
 
-        async def read_body() -> None:
+        async def prepare() -> None:
             await _read_request_body(request, receive)
 
-    outcome = await execute(state, route.endpoint, route.steps, route.handler, request, read_body)
+    outcome = await execute(state, route.endpoint, route.steps, route.handler, request, prepare)
     record(state, request, outcome.status, outcome.refused, started, request.path)
     if outcome.refused is not None:
         return error_response(outcome.refused, outcome.used_weight)
-    if outcome.document is None:
+    if outcome.unanswered:
         return None
+    assert outcome.document is not None
     return ok_response(outcome.document, outcome.used_weight)
 
 
@@ -98,7 +100,8 @@ async def execute(
         if fault is None:
             return Outcome(await handler(state, call), None, call.used_weight)
         request.injected = f"#{fault.id} {fault.kind}" + (" (applied)" if fault.applied else "")
-        return Outcome(await _inject(state, fault, handler, call), None, call.used_weight)
+        document = await _inject(state, fault, handler, call)
+        return Outcome(document, None, call.used_weight, unanswered=document is None)
     except Exception as error:
         refused = refusal_for(state, error, request)
         used = await used_weight(state, refused, request)

@@ -147,7 +147,7 @@ _OPERATIONS: dict[tuple[str, str], _Operation] = {
     ("GET", "asyncapi.json"): _page(
         lambda state, args, query: (
             200,
-            asyncapi.rendered(state.config.weight_limit),
+            asyncapi.rendered(state.config),
             "application/json",
         )
     ),

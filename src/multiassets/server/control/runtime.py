@@ -9,6 +9,7 @@ from urllib.parse import parse_qs
 
 from ...account.prices import Market, MarketError
 from ...admin import AdminError
+from ..api.ratelimit import WeightLimiter
 from ..clock import MAX_TIME_MS
 from .faults import parse_rule
 
@@ -173,8 +174,19 @@ def reset_market(state: ServerState, document: Any = None) -> dict[str, Any]:
 
 
 def reset_runtime(state: ServerState, document: Any = None) -> None:
-    """What ``POST /_multiassets/reset`` clears besides the database."""
-    state.faults.clear()
+    """What ``POST /_multiassets/reset`` clears besides the database, as a new process would
+    start: only the fault rules of ``--faults FILE`` (numbered from 1 again), the clock and
+    prices back to their defaults, an empty request log (its numbering goes on, so a
+    follower's ``since`` still works), and every IP's weight, 429 and ban forgotten. The
+    weight counted in Redis (a server with ``--redis``) stays, and so do the metrics:
+    Prometheus counters only ever grow."""
+    state.faults.restore({"seed": None, "nextId": 1, "rules": []})
+    if state.started_faults is not None:
+        state.faults.load(state.started_faults)
     reset_clock(state, None)
     reset_market(state)
     state.inspector.clear()
+    limiter = state.limiter
+    if isinstance(limiter, WeightLimiter):
+        # A new limiter rather than one emptied: requests in flight finish on the old one.
+        state.limiter = WeightLimiter(limiter.limit, limiter.bans, limiter.clock)

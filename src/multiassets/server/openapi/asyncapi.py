@@ -17,21 +17,22 @@ import orjson
 
 from ..._version import __version__
 from ...protocol import errors as e
-from ...protocol.endpoints import SIGNED_PARAMS, Endpoint, Param
-from ...protocol.errors import ErrorSpec
-from ...protocol.limits import REQUEST_WEIGHT_1M, WS_PING_INTERVAL_S, WS_PONG_TIMEOUT_S
-from ..api.operations import Operation
-from ..api.routes import ROUTES
-from ..streams.hub import MAX_CONNECTION_MS
-from ..wsapi import WSAPI_PATH
-from ..wsapi.methods import (
-    HANDSHAKE_WEIGHT,
-    LEFT_OUT,
-    METHODS,
+from ...protocol.endpoints import (
     SESSION_LOGON,
     SESSION_LOGOUT,
     SESSION_STATUS,
+    SIGNED_PARAMS,
+    Endpoint,
+    Param,
 )
+from ...protocol.errors import ErrorSpec
+from ...protocol.limits import WS_HANDSHAKE_WEIGHT
+from ..api.operations import Operation
+from ..api.routes import ROUTES
+from ..config import ServerConfig
+from ..streams.hub import MAX_CONNECTION_MS
+from ..wsapi import WSAPI_PATH
+from ..wsapi.methods import LEFT_OUT, METHODS
 from .document import param_schema, refusal_value, refusals_of, x_weight
 from .schemas import BOOLEAN, INTEGER, JSON, LONG, NULLABLE_STRING, STRING, array, obj, schema_ref
 
@@ -193,17 +194,17 @@ def _method(name: str, endpoint: Endpoint) -> JSON:
     return operation | {"x-weight": x_weight(endpoint), "x-security-type": endpoint.security.value}
 
 
-def _channel(messages: JSON) -> JSON:
+def _channel(messages: JSON, config: ServerConfig) -> JSON:
     return {
         "address": WSAPI_PATH,
         "title": "The WebSocket API",
         "servers": [{"$ref": "#/servers/local"}],
         "messages": {key: {"$ref": f"#/components/messages/{key}"} for key in messages},
         "bindings": {"ws": {"method": "GET", "query": _QUERY, "bindingVersion": "0.1.0"}},
-        "x-handshake-weight": HANDSHAKE_WEIGHT,
+        "x-handshake-weight": WS_HANDSHAKE_WEIGHT,
         "x-lifetime-ms": MAX_CONNECTION_MS,
-        "x-ping-interval-s": WS_PING_INTERVAL_S,
-        "x-pong-timeout-s": WS_PONG_TIMEOUT_S,
+        "x-ping-interval-s": config.ws_ping_interval_s,
+        "x-pong-timeout-s": config.ws_pong_timeout_s,
     }
 
 
@@ -226,16 +227,18 @@ budget as REST, the same checks in the same order, the same refusals and documen
 
 The handshake weighs {handshake}; over the limit it is refused with the REST answer (429, then \
 418). A connection lasts {hours} hours on the server's clock, then is closed (1000). The server \
-pings every {ping} s and closes a connection whose pong has not come within {pong} s (by \
-default: Binance's numbers). After `session.logon` (Ed25519 keys only) requests may leave out \
-apiKey, signature and timestamp; when the session's key stops passing (revoked, or its IP or \
-permission withdrawn), the answer to that request is followed by `{{"id": null, "status": 401, \
-"error": {{"code": -2015, …}}}}`, and the session is logged out. A frame that is no request for \
-a method served (`frame`) is answered, and not charged."""
+pings a connection {ping} s after it opens and {ping} s after each ping it got a pong for, and \
+closes it (1011) when a ping's pong has not come within {pong} s (by default Binance's numbers; \
+a silent client is pinged once, not every {ping} s). After `session.logon` (Ed25519 keys only) \
+requests may leave out apiKey, signature and timestamp; when the session's key stops passing \
+(revoked, or its IP or permission withdrawn), the answer to the next request is followed by \
+`{{"id": null, "status": 401, "error": {{"code": -2015, …}}}}`, and the session is logged out. \
+A frame that is no request for a method served (`frame`) is answered, and not charged."""
 
 
-def document(weight_limit: int = REQUEST_WEIGHT_1M) -> JSON:
-    """The AsyncAPI 3.0 document of a server whose weight limit is ``weight_limit``."""
+def document(config: ServerConfig) -> JSON:
+    """The AsyncAPI 3.0 document of a server with these settings (weight limit, pings)."""
+    weight_limit = config.weight_limit
     messages: JSON = {}
     operations: JSON = {}
     for name, method in METHODS.items():
@@ -245,16 +248,16 @@ def document(weight_limit: int = REQUEST_WEIGHT_1M) -> JSON:
     messages["frameRefused"] = _refused("How it is answered", [*_FRAME_REFUSALS], weight_limit)
     frame = _operation("frame", "Not a request", "Answered, not charged", ("Refused",))
     operations["frame"] = frame | {"x-weight": 0}
-    numbers = {"path": WSAPI_PATH, "limit": weight_limit, "handshake": HANDSHAKE_WEIGHT}
+    numbers = {"path": WSAPI_PATH, "limit": weight_limit, "handshake": WS_HANDSHAKE_WEIGHT}
     numbers |= {"hours": MAX_CONNECTION_MS // 3_600_000}
-    numbers |= {"ping": WS_PING_INTERVAL_S, "pong": WS_PONG_TIMEOUT_S}
+    numbers |= {"ping": f"{config.ws_ping_interval_s:g}", "pong": f"{config.ws_pong_timeout_s:g}"}
     description = _DESCRIPTION.format(**numbers)
     return {
         "asyncapi": "3.0.0",
         "info": {"title": "multiassets", "version": __version__, "description": description},
         "defaultContentType": "application/json",
         "servers": {"local": {"host": "{host}", "protocol": "ws", "variables": _HOST}},
-        "channels": {_CHANNEL: _channel(messages)},
+        "channels": {_CHANNEL: _channel(messages, config)},
         "operations": operations,
         "components": {
             "schemas": {
@@ -269,6 +272,6 @@ def document(weight_limit: int = REQUEST_WEIGHT_1M) -> JSON:
 
 
 @cache
-def rendered(weight_limit: int) -> bytes:
-    """The document as served: rendered once per process (per weight limit)."""
-    return orjson.dumps(document(weight_limit))
+def rendered(config: ServerConfig) -> bytes:
+    """The document as served: rendered once per process (per settings)."""
+    return orjson.dumps(document(config))

@@ -23,6 +23,7 @@ from ...account.model import (
 from ...account.preview import ASSET_FIELDS, MODE_NAMES, TOTAL_FIELDS
 from ...account.prices import INDEX_FIELDS, PRICE_PATTERN
 from ...admin import ACCOUNT_NAME_PATTERN, EXPORT_FORMAT
+from ...defaults import CONTROL_PREFIX
 from ...market import ASSETS, SYMBOLS
 from ..clock import MAX_TIME_MS
 from ..control.faults import KINDS
@@ -47,7 +48,7 @@ from .schemas import (
 __all__ = ["CONTROL_ROUTES", "PREFIX", "RULE", "STATE", "ControlRoute", "control_operation"]
 
 #: Where the control plane lives: a prefix Binance can't use.
-PREFIX = "/_multiassets/"
+PREFIX = CONTROL_PREFIX
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,7 +241,7 @@ CONTROL_ROUTES: tuple[ControlRoute, ...] = (
     _C("PATCH", "accounts/{name}/state", "Set the fields given", _STATE_OUT, _STATE_IN, _DB),
     _C("GET", "state", "Export the whole server (secrets included)", _EXPORT, None, _DB),
     _C("PUT", "state", "Import the whole server, all or nothing", EMPTY, _IMPORT, _DB),
-    _C("POST", "reset", "Delete everything; clear faults, clock and log", EMPTY, None, _DB),
+    _C("POST", "reset", "Delete all; clear faults, clock, market, log, bans", EMPTY, None, _DB),
 )
 #: Without a body: an HMAC key with both permissions.
 _OPTIONAL_BODIES = {("POST", "accounts/{name}/keys")}

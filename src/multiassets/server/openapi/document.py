@@ -80,7 +80,7 @@ def refusals_of(
     method (none of the HTTP request's reading)."""
     found: list[Refusal] = []
     for step in CHECKS:
-        if step.applies(endpoint) and not (frames and step.http_only):
+        if step.applies(endpoint) and not (frames and step.http_refusals):
             found += step.refusals(endpoint)
     found += own
     # Injected faults (on any endpoint), a service down (-1001), an unexpected error (-1000).

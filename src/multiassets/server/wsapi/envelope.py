@@ -38,12 +38,14 @@ _RETURN_RATE_LIMITS = "returnRateLimits"
 
 
 class FrameError(Exception):
-    """A frame that is no request: the refusal, and the ``id`` to answer it with."""
+    """A frame that is no request: the refusal, the ``id`` to answer it with, and the method
+    it names if it names one (for the request log)."""
 
-    def __init__(self, ident: Ident, error: ApiError) -> None:
+    def __init__(self, ident: Ident, error: ApiError, method: str | None = None) -> None:
         super().__init__(error.msg)
         self.ident = ident
         self.error = error
+        self.method = method
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,19 +69,20 @@ def parse_frame(raw: str | bytes) -> Incoming:
         raise FrameError(None, ApiError(ILLEGAL_CHARS, reason="a frame that is not JSON")) from None
     if not isinstance(frame, dict):
         raise FrameError(None, ApiError(ILLEGAL_CHARS, reason="a frame that is not an object"))
-    ident = frame.get("id")
+    ident, method = frame.get("id"), frame.get("method")
+    named = method if isinstance(method, str) and method else None
     if not _is_ident(ident):
-        raise FrameError(None, ApiError(INVALID_PARAM, param="id", reason="id of another type"))
-    method = frame.get("method")
-    if not isinstance(method, str) or not method:
+        error = ApiError(INVALID_PARAM, param="id", reason="id of another type")
+        raise FrameError(None, error, named)
+    if named is None:
         raise FrameError(ident, ApiError(MANDATORY_PARAM, param="method", reason="no method"))
     params = frame.get("params", {})
     if params is None:
         params = {}
     if not isinstance(params, dict):
         error = ApiError(INVALID_PARAM, param="params", reason="params that is not an object")
-        raise FrameError(ident, error)
-    return Incoming(ident, method, params)
+        raise FrameError(ident, error, named)
+    return Incoming(ident, named, params)
 
 
 def _text(name: str, value: Any) -> str:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import orjson
 
 from ...protocol import endpoints as ep
-from ...protocol.endpoints import Endpoint, Security
+from ...protocol.endpoints import Endpoint
 from ...protocol.errors import INVALID_SIGNATURE, ApiError
 from ...store import ApiKey
 from ..api import account_views, handlers
@@ -27,10 +27,7 @@ from ..api.request import Call
 if TYPE_CHECKING:
     from ..state import ServerState
 
-__all__ = ["HANDSHAKE_WEIGHT", "LEFT_OUT", "METHODS", "Method", "Session"]
-
-#: What opening a connection weighs (§8.3).
-HANDSHAKE_WEIGHT = 5
+__all__ = ["LEFT_OUT", "METHODS", "Method", "Session"]
 
 
 @dataclass(slots=True)
@@ -53,6 +50,9 @@ Answer = Callable[["ServerState", Call, Session], Awaitable[bytes]]
 class Method:
     endpoint: Endpoint
     answer: Answer
+    #: Whether a logged-on session's key stands in for the request's apiKey and signature.
+    #: Not for ``session.logon``: a logon proves a key by its own signature, every time.
+    by_session: bool = True
     steps: tuple[Step, ...] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -110,15 +110,11 @@ async def _account_status(state: ServerState, call: Call, session: Session) -> b
     return orjson.dumps(document)
 
 
-SESSION_STATUS = Endpoint("WS", "session.status", Security.NONE, 2)
-SESSION_LOGON = Endpoint("WS", "session.logon", Security.USER_DATA, 2)
-SESSION_LOGOUT = Endpoint("WS", "session.logout", Security.NONE, 2)
-
 #: Every method served, by name.
 METHODS: dict[str, Method] = {
-    "session.logon": Method(SESSION_LOGON, _session_logon),
-    "session.status": Method(SESSION_STATUS, _session_status),
-    "session.logout": Method(SESSION_LOGOUT, _session_logout),
+    "session.logon": Method(ep.SESSION_LOGON, _session_logon, by_session=False),
+    "session.status": Method(ep.SESSION_STATUS, _session_status),
+    "session.logout": Method(ep.SESSION_LOGOUT, _session_logout),
     "account.status": Method(ep.ACCOUNT_V2, _account_status),
     "v2/account.status": Method(ep.ACCOUNT_V3, _rest(account_views.account_v3)),
     "account.balance": Method(ep.BALANCE_V2, _rest(account_views.balance)),

@@ -16,7 +16,16 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qs
 
-from ...protocol.errors import INVALID_PARAM, REJECTED_MBX_KEY, SESSION_KEY_REJECTED, ApiError
+from ...protocol.endpoints import Security
+from ...protocol.errors import (
+    INVALID_PARAM,
+    IP_BANNED,
+    REJECTED_MBX_KEY,
+    SESSION_KEY_REJECTED,
+    ApiError,
+)
+from ...protocol.limits import WS_HANDSHAKE_WEIGHT
+from ..api.checks import key_refusal
 from ..api.pipeline import execute, record, refusal_for, used_weight
 from ..api.request import Call, Request
 from ..http.responses import IDENTITY_HEADER, error_response
@@ -31,7 +40,7 @@ from .envelope import (
     parse_frame,
     wants_rate_limits,
 )
-from .methods import HANDSHAKE_WEIGHT, METHODS, Session
+from .methods import METHODS, Method, Session
 
 __all__ = ["WSAPI_PATH", "serve_wsapi"]
 
@@ -47,6 +56,8 @@ FAULT_CLOSE_CODE = 1011
 _SHOWN_METHOD = 64
 #: What the metrics count a frame for no method served as (their labels stay few).
 _UNKNOWN_METHOD = "(unknown)"
+#: The request log's status for an accepted handshake: 101 Switching Protocols.
+_ACCEPTED = 101
 
 
 def _url_rate_limits(query: bytes) -> bool:
@@ -60,13 +71,21 @@ async def serve_wsapi(
 ) -> None:
     if (await receive())["type"] != "websocket.connect":
         return
-    request = Request("WS", WSAPI_PATH, b"", b"", client_ip)
+    started = time.perf_counter()
+    # The handshake is an HTTP GET, logged and counted as one.
+    request = Request("GET", WSAPI_PATH, b"", b"", client_ip)
+    request.weight = WS_HANDSHAKE_WEIGHT
     try:
-        await state.limiter.charge(client_ip, HANDSHAKE_WEIGHT)
+        request.used_weight = await state.limiter.charge(client_ip, WS_HANDSHAKE_WEIGHT)
+        request.now_ms = state.clock.now_ms()
     except Exception as error:
         refused = refusal_for(state, error, request)
+        if refused.spec is IP_BANNED:
+            request.weight = 0  # a banned IP's requests are not counted
+        record(state, request, refused.status, refused, started, WSAPI_PATH)
         await _refuse(send, *error_response(refused, await used_weight(state, refused, request)))
         return
+    record(state, request, _ACCEPTED, None, started, WSAPI_PATH)
     await send({"type": "websocket.accept", "headers": [IDENTITY_HEADER]})
     session = Session(state.clock.now_ms(), _url_rate_limits(scope.get("query_string", b"")))
     await _Connection(state, send, client_ip, session).run(receive)
@@ -112,14 +131,25 @@ class _Connection:
 
     async def answer(self, raw: str | bytes) -> list[str] | None:
         """The frames answering one frame, whatever it holds: its answer, then the event
-        that ends the session if the session's key was refused; None to close unanswered."""
+        that ends the session if the session's key no longer passes; None to close
+        unanswered."""
+        frames = await self._answer(raw)
+        if frames is not None and self.session.key is not None and not self._key_passes():
+            # §8.2: "after the next request" — whichever request it is.
+            frames.append(self._end_session())
+        return frames
+
+    async def _answer(self, raw: str | bytes) -> list[str] | None:
         started = time.perf_counter()
         request = Request("WS", "(no method)", b"", b"", self.client_ip)
         show = self.session.return_rate_limits
         try:
             incoming = parse_frame(raw)
         except FrameError as error:
-            return [await self._unserved(request, error.ident, error.error, show, started)]
+            if error.method is not None:
+                request.path = error.method[:_SHOWN_METHOD]
+            served = error.method in METHODS
+            return [await self._unserved(request, error.ident, error.error, show, started, served)]
         ident, params = incoming.ident, incoming.params
         request.path = incoming.method[:_SHOWN_METHOD]
         show = wants_rate_limits(params, show)
@@ -127,7 +157,7 @@ class _Connection:
         try:
             if method is None:
                 raise ApiError(INVALID_PARAM, param="method", reason=f"no method {request.path!r}")
-            self._read(request, params)
+            self._read(request, params, method)
         except ApiError as error:
             served = method is not None
             return [await self._unserved(request, ident, error, show, started, served)]
@@ -138,30 +168,39 @@ class _Connection:
 
         outcome = await execute(self.state, method.endpoint, method.steps, handler, request)
         record(self.state, request, outcome.status, outcome.refused, started, request.path)
+        if outcome.unanswered:
+            return None
         count = outcome.used_weight if show else None
         limit = self.state.config.weight_limit
-        if outcome.refused is not None:
-            frames = [error_frame(ident, outcome.refused, count, limit)]
-            decoded = request.decoded
-            by_session = decoded is not None and decoded.by_session
-            if outcome.refused.spec is REJECTED_MBX_KEY and by_session:
-                frames.append(self._end_session())
-            return frames
-        if outcome.document is None:
-            return None
-        return [ok_frame(ident, outcome.document, count, limit)]
+        if outcome.refused is None:
+            assert outcome.document is not None
+            return [ok_frame(ident, outcome.document, count, limit)]
+        frames = [error_frame(ident, outcome.refused, count, limit)]
+        decoded = request.decoded
+        if outcome.refused.spec is REJECTED_MBX_KEY and decoded is not None and decoded.by_session:
+            frames.append(self._end_session())  # e.g. the key may no longer read
+        return frames
 
-    def _read(self, request: Request, params: dict[str, Any]) -> None:
+    def _read(self, request: Request, params: dict[str, Any], method: Method) -> None:
         """The frame's ``params`` as the checks read them; the session's key if they carry
-        no key and no signature of their own."""
+        no key and no signature of their own (and the method takes the session's key)."""
         decoded = decoded_source(params)
         key = self.session.key
-        if key is not None and "apiKey" not in decoded.params and decoded.signature is None:
+        own = "apiKey" in decoded.params or decoded.signature is not None
+        if key is not None and method.by_session and not own:
             decoded = replace(decoded, by_session=True)
             request.api_key = key.api_key
         else:
             request.api_key = decoded.params.get("apiKey")
         request.decoded = decoded
+
+    def _key_passes(self) -> bool:
+        """Whether the session's key still passes: not revoked, this IP allowed, reading
+        permitted (what ``session.logon`` needed)."""
+        assert self.session.key is not None
+        api_key = self.session.key.api_key
+        key = self.state.registry.key(api_key)
+        return key_refusal(key, api_key, self.client_ip, Security.USER_DATA) is None
 
     def _end_session(self) -> str:
         """The session's key no longer passes (revoked, or its IP or permission withdrawn):
