@@ -50,15 +50,6 @@ EXPECTED: dict[str, list[str]] = {
     "connector": ["{'multiAssetsMargin': False}\n"],
     "ccxt": ["{'multiAssetsMargin': False}\n"],
     "sdk": ["False\n"],
-    # A new account is in Single-Asset Mode; ensure_mode changes it once, then finds it so.
-    "client": [f"False\nTrue\nFalse\n-4171 {_SAME_MODE}\nFalse\n"],
-    "cli": [
-        "Single-Asset Mode\n"
-        "Multi-Assets Mode (changed)\n"
-        "Multi-Assets Mode (already set)\n"
-        '{"multiAssetsMargin": false, "changed": true}\n'
-        "One-way Mode\n"
-    ],
     "rules": [
         # In MODE_RULES' order, each state meeting its own rule first.
         f"-4171 {_SAME_MODE}\n"
@@ -107,6 +98,15 @@ EXPECTED: dict[str, list[str]] = {
     "pytest": ["..{any}[100%]\n2 passed in {any}s\n"],
     # docs/reference.md's
     "async-ed25519": ["", "True\nTrue\n"],  # the key goes to its files; then one change
+    # A new account is in Single-Asset Mode; ensure_mode changes it once, then finds it so.
+    "client": [f"False\nTrue\nFalse\n-4171 {_SAME_MODE}\nFalse\n"],
+    "cli": [
+        "Single-Asset Mode\n"
+        "Multi-Assets Mode (changed)\n"
+        "Multi-Assets Mode (already set)\n"
+        '{"multiAssetsMargin": false, "changed": true}\n'
+        "One-way Mode\n"
+    ],
 }
 
 

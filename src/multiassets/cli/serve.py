@@ -32,7 +32,7 @@ from ..server.logs import LEVELS
 from .errors import EXIT_NETWORK, EXIT_USAGE, failure
 from .options import db_option
 from .params import option
-from .serving import Listening, bind, prepare, run, uvicorn_config
+from .serving import SERVER_EXTRA_HINT, Listening, bind, prepare, run, uvicorn_config
 
 __all__ = ["serve"]
 
@@ -266,9 +266,7 @@ def serve(
             "and bans on its own, and enforce a limit several times too high"
         )
     if importlib.util.find_spec("uvicorn") is None:  # before anything is made, not after
-        raise failure(
-            "serve needs the 'server' extra: pip install 'multiassets[server]'", EXIT_USAGE
-        )
+        raise failure(SERVER_EXTRA_HINT, EXIT_USAGE)
     limits |= {"ws_ping_interval": ws_ping_interval, "ws_pong_timeout": ws_pong_timeout}
     config = _server_config(db_url, redis_url, redis_prefix, faults_file, limits)
     seed = _read_seed(seed_file) if seed_file else None

@@ -243,6 +243,10 @@ def _answers(listening: Listening) -> bool:
         connection.close()
 
 
+#: What ``serve`` says, in one line, when the server's dependencies are not installed.
+SERVER_EXTRA_HINT = "serve needs the 'server' extra: pip install 'multiassets[server]'"
+
+
 def uvicorn_config(
     config: ServerConfig,
     listening: Listening,
@@ -255,9 +259,7 @@ def uvicorn_config(
     try:
         import uvicorn
     except ImportError:
-        raise failure(
-            "serve needs the 'server' extra: pip install 'multiassets[server]'", EXIT_USAGE
-        ) from None
+        raise failure(SERVER_EXTRA_HINT, EXIT_USAGE) from None
     from ..server.http.edge import EdgeProtocol, EdgeWebSocketProtocol
 
     os.environ[CONFIG_ENV] = config.to_json()
