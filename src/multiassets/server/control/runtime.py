@@ -175,12 +175,14 @@ def reset_market(state: ServerState, document: Any = None) -> dict[str, Any]:
 
 def reset_runtime(state: ServerState, document: Any = None) -> None:
     """What ``POST /_multiassets/reset`` clears besides the database, as a new process would
-    start: only the fault rules of ``--faults FILE`` (numbered from 1 again), the clock and
+    start: only the fault rules of ``--faults FILE`` (numbered from 1 again, but with Redis,
+    whose count of a rule's firings is kept by its id, where they go on), the clock and
     prices back to their defaults, an empty request log (its numbering goes on, so a
     follower's ``since`` still works), and every IP's weight, 429 and ban forgotten. The
     weight counted in Redis (a server with ``--redis``) stays, and so do the metrics:
     Prometheus counters only ever grow."""
-    state.faults.restore({"seed": None, "nextId": 1, "rules": []})
+    next_id = 1 if state.shared is None else state.faults.snapshot()["nextId"]
+    state.faults.restore({"seed": None, "nextId": next_id, "rules": []})
     if state.started_faults is not None:
         state.faults.load(state.started_faults)
     reset_clock(state, None)
