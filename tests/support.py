@@ -74,6 +74,12 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     @property
+    def cli_options(self) -> list[str]:
+        """The CLI's options for the demo key against this server."""
+        key = self.demo
+        return ["--base-url", self.base_url, "--api-key", key.api_key, "--api-secret", key.secret]
+
+    @property
     def db_path(self) -> Path:
         """The SQLite file (SQLite-only tests)."""
         assert self.db_url.startswith("sqlite:///"), "a SQLite-only test ran on another store"

@@ -75,27 +75,11 @@ _HOMES = {
     "AccountConfigUpdate": "_events",
     "ListenKeyExpired": "_events",
     "StreamEvent": "_events",
-    **dict.fromkeys(
-        (
-            "AccountRuleError",
-            "AdminError",
-            "AuthError",
-            "BinanceError",
-            "ConfigurationError",
-            "IPBanned",
-            "MultiassetsError",
-            "RateLimitError",
-            "RequestError",
-            "ServerError",
-            "SignatureError",
-            "Timeout",
-            "TimestampError",
-            "TransportError",
-            "UnknownStatus",
-        ),
-        "_exceptions",
-    ),
 }
+# Every other public name is an exception class.
+_HOMES.update(
+    (name, "_exceptions") for name in __all__ if name not in _HOMES and name != "__version__"
+)
 
 
 # Defined for the interpreter only: a type checker that saw a module __getattr__ would let any

@@ -30,17 +30,6 @@ def remote(server: Server) -> list[str]:
     return ["--server", server.base_url, "--token", server.admin_token]
 
 
-def client(server: Server) -> list[str]:
-    return [
-        "--base-url",
-        server.base_url,
-        "--api-key",
-        server.demo.api_key,
-        "--api-secret",
-        server.demo.secret,
-    ]
-
-
 @pytest.fixture(autouse=True)
 def single_asset(server: Server) -> Iterator[None]:
     server.control.set_state("demo", {})
@@ -52,13 +41,13 @@ def single_asset(server: Server) -> Iterator[None]:
 
 
 def test_exit_0_when_done(server: Server) -> None:
-    assert invoke("mode", *client(server)).exit_code == 0
+    assert invoke("mode", *server.cli_options).exit_code == 0
 
 
 def test_exit_1_when_refused(server: Server) -> None:
     order = {"orderId": 1, "symbol": "BTCUSDT", "side": "BUY", "price": "1", "origQty": "1"}
     server.control.set_state("demo", {"openOrders": [order]})
-    assert invoke("mode", "on", *client(server)).exit_code == 1
+    assert invoke("mode", "on", *server.cli_options).exit_code == 1
     assert invoke("accounts", "delete", "nobody", *remote(server)).exit_code == 1
 
 
@@ -80,7 +69,7 @@ def test_exit_3_when_nothing_answers() -> None:
 
 def test_exit_4_when_rate_limited(server: Server) -> None:
     server.control.add_fault(kind="rate_limited", times=1)
-    result = invoke("mode", "--json", *client(server))
+    result = invoke("mode", "--json", *server.cli_options)
     assert result.exit_code == 4
     assert json.loads(result.stdout)["code"] == -1003
 
@@ -194,7 +183,7 @@ def test_a_relative_db_that_does_not_exist_is_refused_and_not_made(
 def test_a_refusal_with_json_is_binance_s_object_on_stdout(server: Server) -> None:
     order = {"orderId": 1, "symbol": "BTCUSDT", "side": "BUY", "price": "1", "origQty": "1"}
     server.control.set_state("demo", {"openOrders": [order]})
-    result = invoke("mode", "on", "--json", *client(server))
+    result = invoke("mode", "on", "--json", *server.cli_options)
     assert result.exit_code == 1
     assert json.loads(result.stdout) == {
         "code": -4170,

@@ -16,18 +16,7 @@ from ..support import Server, free_port
 
 
 def invoke(server: Server | None, *args: str, **env: str) -> Result:
-    base = (
-        [
-            "--base-url",
-            server.base_url,
-            "--api-key",
-            server.demo.api_key,
-            "--api-secret",
-            server.demo.secret,
-        ]
-        if server is not None
-        else []
-    )
+    base = server.cli_options if server is not None else []
     return CliRunner().invoke(cli, [*args, *base], env=env or None)
 
 

@@ -20,15 +20,7 @@ ONE_ORDER = {"orderId": 1, "symbol": "BTCUSDT", "side": "BUY", "price": "1", "or
 
 
 def invoke(server: Server, *args: str) -> Result:
-    base = [
-        "--base-url",
-        server.base_url,
-        "--api-key",
-        server.demo.api_key,
-        "--api-secret",
-        server.demo.secret,
-    ]
-    return CliRunner().invoke(cli, ["position-mode", *args, *base])
+    return CliRunner().invoke(cli, ["position-mode", *args, *server.cli_options])
 
 
 @pytest.fixture(autouse=True)
